@@ -1,0 +1,69 @@
+//! The parser of `wider_face_test_filelist.txt`: one `<event>/<name>.jpg` per line, no boxes
+//! (the authors withhold the test ground truth), 16,097 lines in the real file.
+
+use std::io::BufRead;
+
+use zukan_schema::Split;
+
+use crate::layout::sample_for_image_line;
+use crate::lines::NumberedLines;
+use crate::{ParseError, Parsed, ParsedImage};
+
+/// Parses the test image list read from `reader`; `file` names it in errors. Samples have no
+/// objects: for the test split that means "not published", not "no faces". Blank lines are
+/// skipped; a line that is not `<event>/<name>.jpg` is a [`ParseError`]. Never panics.
+pub fn parse_test_filelist<R: BufRead>(reader: R, file: &str) -> Result<Parsed, ParseError> {
+    let mut lines = NumberedLines::new(reader, file);
+    let mut parsed = Parsed::new(file);
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let sample = sample_for_image_line(text, Split::Test, file, line)?;
+        parsed.images.push(ParsedImage { line, sample });
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        let got = match parse_test_filelist(input.as_bytes(), "list.txt") {
+            Ok(parsed) => parsed
+                .images
+                .iter()
+                .map(|i| format!("{} {} {}", i.line, i.sample.id, i.sample.image.path()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(err) => format!("error: {err}"),
+        };
+        assert_eq!(got, expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn lines_become_test_samples() {
+        check(
+            "0--Parade/0_Parade_marchingband_1_737.jpg\n0--Parade/0_Parade_marchingband_1_494.jpg\n",
+            "1 0--Parade/0_Parade_marchingband_1_737 WIDER_test/images/0--Parade/0_Parade_marchingband_1_737.jpg\n\
+             2 0--Parade/0_Parade_marchingband_1_494 WIDER_test/images/0--Parade/0_Parade_marchingband_1_494.jpg",
+        );
+    }
+
+    #[test]
+    fn crlf_trailing_spaces_blank_lines_and_no_final_newline_are_read() {
+        check(
+            "\r\n0--Parade/a.jpg \r\n\r\n1--Handshaking/b.jpg",
+            "2 0--Parade/a WIDER_test/images/0--Parade/a.jpg\n4 1--Handshaking/b WIDER_test/images/1--Handshaking/b.jpg",
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_an_image_path_names_its_line() {
+        check(
+            "0--Parade/a.jpg\n3\n",
+            "error: list.txt:2: expected an image path `<event>/<name>.jpg`, found `3`",
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! Validation of parsed annotations: problems that leave the file readable and the data kept
+//! exactly as written, reported as diagnostics with file and line.
+
+use std::collections::HashMap;
+
+use zukan_schema::{AttrValue, Diagnostic};
+
+use crate::{ATTRIBUTES, Parsed};
+
+/// The largest code of each attribute in [`ATTRIBUTES`] order, from the authors'
+/// `readme.txt` (blur 0–2, expression 0–1, illumination 0–1, invalid 0–1, occlusion 0–2,
+/// pose 0–1).
+const LARGEST_CODE: [i64; 6] = [2, 1, 1, 1, 2, 1];
+
+/// Reports, each at its line: boxes with zero or negative width or height (the real val file
+/// has 7, e.g. `706 94 0 1` in `0_Parade_Parade_0_317`), attribute codes the readme does not
+/// define, and image ids seen before in the file.
+pub fn validate(parsed: &Parsed) -> Vec<Diagnostic> {
+    let file = parsed.file.as_str();
+    let mut diagnostics = Vec::new();
+    let mut first_line: HashMap<&str, u64> = HashMap::with_capacity(parsed.images.len());
+    for image in &parsed.images {
+        let id = image.sample.id.as_str();
+        if let Some(first) = first_line.insert(id, image.line) {
+            diagnostics.push(Diagnostic::at_line(
+                file,
+                image.line,
+                format!("`{id}` is listed again (first at line {first})"),
+            ));
+        }
+        for (i, object) in image.sample.objects.iter().enumerate() {
+            // Rows follow the count line with no gaps (see `ParsedImage::line`).
+            let line = image.line + 2 + i as u64;
+            let b = object.bbox;
+            if b.is_degenerate() {
+                diagnostics.push(Diagnostic::at_line(
+                    file,
+                    line,
+                    format!(
+                        "box {} of `{id}` is degenerate: x={} y={} w={} h={} (kept as written)",
+                        i + 1,
+                        b.x,
+                        b.y,
+                        b.w,
+                        b.h
+                    ),
+                ));
+            }
+            for (name, largest) in ATTRIBUTES.iter().zip(LARGEST_CODE) {
+                if let Some(AttrValue::Int(code)) = object.attrs.get(*name)
+                    && !(0..=largest).contains(code)
+                {
+                    diagnostics.push(Diagnostic::at_line(
+                        file,
+                        line,
+                        format!("{name} = {code} is not a code of the readme (0..={largest})"),
+                    ));
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_bbx_gt;
+    use zukan_schema::Split;
+
+    fn check(input: &str, expected: &[&str]) {
+        let parsed = parse_bbx_gt(input.as_bytes(), "gt.txt", Split::Val).unwrap();
+        let got: Vec<String> = validate(&parsed).iter().map(|d| d.to_string()).collect();
+        assert_eq!(got, expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn clean_annotations_give_no_diagnostics() {
+        check(
+            "0--Parade/a.jpg\n1\n345 211 4 4 2 1 1 1 2 1 \n0--Parade/b.jpg\n1\n0 0 0 0 0 0 0 0 0 0 \n",
+            &[],
+        );
+    }
+
+    #[test]
+    fn degenerate_boxes_are_reported_at_their_row() {
+        check(
+            "0--Parade/a.jpg\n3\n345 211 4 4 2 0 0 0 2 0 \n706 94 0 1 2 0 0 0 1 0 \n1026 474 -2 23 2 0 0 0 2 0 \n",
+            &[
+                "gt.txt:4: box 2 of `0--Parade/a` is degenerate: x=706 y=94 w=0 h=1 (kept as written)",
+                "gt.txt:5: box 3 of `0--Parade/a` is degenerate: x=1026 y=474 w=-2 h=23 (kept as written)",
+            ],
+        );
+    }
+
+    #[test]
+    fn attribute_codes_outside_the_readme_are_reported() {
+        check(
+            "0--Parade/a.jpg\n1\n1 2 3 4 3 0 0 0 0 -1 \n",
+            &[
+                "gt.txt:3: blur = 3 is not a code of the readme (0..=2)",
+                "gt.txt:3: pose = -1 is not a code of the readme (0..=1)",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_repeated_image_is_reported_at_its_second_line() {
+        check(
+            "0--Parade/a.jpg\n0\n0--Parade/a.jpg\n0\n",
+            &["gt.txt:3: `0--Parade/a` is listed again (first at line 1)"],
+        );
+    }
+}
