@@ -79,7 +79,7 @@ fn adam_two_steps_with_bias_correction() {
     adam.step(0.01, ParamKind::Weights, &mut w, &[0.5], &mut state).unwrap();
     assert_close(&w, &[0.99], 1e-7);
     assert_close(state.first_moment(), &[0.05], 1e-7);
-    assert_close(state.second_moment(), &[0.00025], 1e-9);
+    assert_close(state.second_moment(), &[0.00025], 1e-8); // 1 − β2 rounds in f32
     adam.step(0.01, ParamKind::Weights, &mut w, &[-0.25], &mut state).unwrap();
     assert_close(&w, &[0.9873366], 2e-7);
     assert_eq!(state.steps(), 2);
