@@ -188,9 +188,11 @@ fn face(row: &Row) -> Object {
     let mut face = Object::new(BBox::new(x as f32, y as f32, w as f32, h as f32));
     face.class = Some(FACE);
     face.ignore = row[INVALID_COLUMN] != 0;
-    for (name, &value) in ATTRIBUTES.iter().zip(&row[4..]) {
-        face.attrs.insert((*name).to_owned(), AttrValue::Int(value));
-    }
+    face.attrs = ATTRIBUTES
+        .iter()
+        .zip(&row[4..])
+        .map(|(name, &value)| ((*name).to_owned(), AttrValue::Int(value)))
+        .collect();
     face
 }
 
