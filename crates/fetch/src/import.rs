@@ -1,0 +1,48 @@
+//! Taking files the user already has (`fetch --from DIR`, or a mirror directory): each is
+//! copied into `downloads/` through a `.part`, hashed while copied, and verified exactly like
+//! a download. The user's own file is never moved or changed; a bad copy is what goes to
+//! quarantine.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use zukan_schema::Resource;
+
+use crate::store::{Downloaded, Origin, commit};
+use crate::verify::{BLOCK, hash_reader, to_hex};
+use crate::{DataDir, FetchError, Progress};
+
+/// Copies `src` into `downloads/` as `resource`, verifying size and sha256 on the way.
+pub(crate) fn import_one(
+    data_dir: &DataDir,
+    resource: &Resource,
+    src: &Path,
+    progress: &dyn Progress,
+) -> Result<Downloaded, FetchError> {
+    let name = &resource.file_name;
+    let downloads = data_dir.downloads();
+    std::fs::create_dir_all(&downloads).map_err(|e| FetchError::io("create", &downloads, e))?;
+    let input = File::open(src).map_err(|e| FetchError::io("open", src, e))?;
+    let total = input.metadata().ok().map(|m| m.len());
+    let part = data_dir.part(name);
+    let mut out = BufWriter::with_capacity(
+        BLOCK,
+        File::create(&part).map_err(|e| FetchError::io("create", &part, e))?,
+    );
+    progress.begin(name, total);
+    let mut write_failed = false;
+    let hashed = hash_reader(input, Sha256::new(), |block| {
+        out.write_all(block).inspect_err(|_| write_failed = true)?;
+        progress.advance(name, block.len() as u64);
+        Ok(())
+    });
+    let (hasher, size) = hashed.map_err(|e| match write_failed {
+        true => FetchError::io("write", &part, e),
+        false => FetchError::io("read", src, e),
+    })?;
+    out.flush().map_err(|e| FetchError::io("write", &part, e))?;
+    drop(out);
+    commit(data_dir, resource, &part, size, to_hex(hasher), Origin::File(src.to_owned()))
+}
