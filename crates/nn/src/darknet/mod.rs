@@ -1,0 +1,5 @@
+//! Darknet's file formats: `.cfg` network descriptions and `.weights` parameter files.
+
+pub mod cfg;
+pub mod model;
+pub mod weights;

@@ -1,0 +1,145 @@
+//! Max pooling with Darknet's geometry.
+//!
+//! Darknet (pjreddie since 2018, AlexeyAB) uses `padding = size − 1` by default,
+//! `out = (in + padding − size) / stride + 1` and starts window `o` at `o·stride − padding/2`;
+//! cells outside the input never win (they count as −∞). So size 2 stride 2 rounds odd sides
+//! up, and size 2 stride 1 keeps the side, its last row/column seeing only valid cells.
+
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
+use rayon::prelude::*;
+
+/// A max pool layer; remembers the winning input of every output for backward.
+#[derive(Clone, Debug)]
+pub struct MaxPool {
+    /// Window side.
+    pub size: usize,
+    /// Step between windows.
+    pub stride: usize,
+    /// Total padding (Darknet's `padding`, default `size − 1`), half of it before the input.
+    pub padding: usize,
+    /// Per output value, the index inside its input plane of the maximum.
+    argmax: Vec<u32>,
+}
+
+impl MaxPool {
+    /// Darknet's pool with the default padding `size − 1`.
+    pub fn darknet(size: usize, stride: usize) -> Self {
+        Self::with_padding(size, stride, size.saturating_sub(1))
+    }
+
+    /// A pool with explicit total padding.
+    pub fn with_padding(size: usize, stride: usize, padding: usize) -> Self {
+        MaxPool {
+            size,
+            stride: stride.max(1),
+            padding,
+            argmax: Vec::new(),
+        }
+    }
+
+    /// Output `(h, w)`, or `None` if the window does not fit.
+    pub fn out_hw(&self, h: usize, w: usize) -> Option<(usize, usize)> {
+        if self.size == 0
+            || h + self.padding < self.size
+            || w + self.padding < self.size
+            || h == 0
+            || w == 0
+        {
+            return None;
+        }
+        Some((
+            (h + self.padding - self.size) / self.stride + 1,
+            (w + self.padding - self.size) / self.stride + 1,
+        ))
+    }
+
+    /// `y = maxpool(x)`.
+    pub fn forward(&mut self, x: &Tensor, y: &mut Tensor) -> Result<()> {
+        let (h, w) = (x.h(), x.w());
+        let (oh, ow) = self.out_hw(h, w).ok_or_else(|| {
+            Error::Shape(format!(
+                "{}x{} pool window does not fit a {h}x{w} input",
+                self.size, self.size
+            ))
+        })?;
+        if h * w > u32::MAX as usize {
+            return Err(Error::Shape("pool input plane too large".into()));
+        }
+        y.reshape_for_write([x.n(), x.c(), oh, ow]);
+        self.argmax.resize(y.len(), 0);
+        let off = (self.padding / 2) as isize;
+        let (size, stride) = (self.size as isize, self.stride as isize);
+        y.as_mut_slice()
+            .par_chunks_mut(oh * ow)
+            .zip(self.argmax.par_chunks_mut(oh * ow))
+            .zip(x.as_slice().par_chunks(h * w))
+            .for_each(|((yp, ap), xp)| {
+                for oy in 0..oh {
+                    let y0 = oy as isize * stride - off;
+                    let (ys, ye) = (
+                        y0.max(0) as usize,
+                        ((y0 + size).min(h as isize)).max(0) as usize,
+                    );
+                    for ox in 0..ow {
+                        let x0 = ox as isize * stride - off;
+                        let (xs, xe) = (
+                            x0.max(0) as usize,
+                            ((x0 + size).min(w as isize)).max(0) as usize,
+                        );
+                        let mut best = f32::NEG_INFINITY;
+                        let mut arg = usize::MAX;
+                        for iy in ys..ye {
+                            for ix in xs..xe {
+                                let v = xp[iy * w + ix];
+                                if v > best || arg == usize::MAX {
+                                    best = v;
+                                    arg = iy * w + ix;
+                                }
+                            }
+                        }
+                        // A window entirely in the padding (only with unusual paddings) yields −∞.
+                        yp[oy * ow + ox] = best;
+                        ap[oy * ow + ox] = if arg == usize::MAX {
+                            u32::MAX
+                        } else {
+                            arg as u32
+                        };
+                    }
+                }
+            });
+        Ok(())
+    }
+
+    /// Adds each `∂L/∂y` value onto the input that won its window (`dx` shaped like the
+    /// forward input).
+    pub fn backward(&self, dy: &Tensor, dx: &mut Tensor) -> Result<()> {
+        if dy.len() != self.argmax.len() || dy.n() * dy.c() != dx.n() * dx.c() {
+            return Err(Error::Shape(
+                "max pool backward without a matching forward".into(),
+            ));
+        }
+        let plane_in = dx.h() * dx.w();
+        let plane_out = dy.h() * dy.w();
+        if plane_in == 0 || plane_out == 0 {
+            return Ok(());
+        }
+        dx.as_mut_slice()
+            .par_chunks_mut(plane_in)
+            .zip(dy.as_slice().par_chunks(plane_out))
+            .zip(self.argmax.par_chunks(plane_out))
+            .for_each(|((dxp, dyp), ap)| {
+                for (&g, &a) in dyp.iter().zip(ap) {
+                    if let Some(d) = dxp.get_mut(a as usize) {
+                        *d += g;
+                    }
+                }
+            });
+        Ok(())
+    }
+
+    /// Frees the argmax memory.
+    pub fn release_scratch(&mut self) {
+        self.argmax = Vec::new();
+    }
+}
