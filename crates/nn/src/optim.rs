@@ -51,7 +51,11 @@ fn check_lengths(params: &[f32], grads: &[f32], state: usize) -> Result<(), Opti
         });
     }
     if state != params.len() {
-        return Err(OptimError::Length { what: "state", expected: params.len(), found: state });
+        return Err(OptimError::Length {
+            what: "state",
+            expected: params.len(),
+            found: state,
+        });
     }
     Ok(())
 }
@@ -89,7 +93,9 @@ pub struct SgdState {
 impl SgdState {
     /// A zeroed buffer for a tensor of `len` parameters.
     pub fn new(len: usize) -> Self {
-        Self { updates: vec![0.0; len] }
+        Self {
+            updates: vec![0.0; len],
+        }
     }
 
     /// The buffer after the last step (momentum already applied), in Darknet's sign:
@@ -159,7 +165,12 @@ pub struct Adam {
 impl Default for Adam {
     /// β1 .9, β2 .999, eps 1e-8, no weight decay (the paper's defaults).
     fn default() -> Self {
-        Self { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0 }
+        Self {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+        }
     }
 }
 
@@ -174,7 +185,11 @@ pub struct AdamState {
 impl AdamState {
     /// Zeroed moments for a tensor of `len` parameters.
     pub fn new(len: usize) -> Self {
-        Self { m: vec![0.0; len], v: vec![0.0; len], steps: 0 }
+        Self {
+            m: vec![0.0; len],
+            v: vec![0.0; len],
+            steps: 0,
+        }
     }
 
     /// Steps taken so far.

@@ -129,7 +129,10 @@ impl RegionConfig {
         for (index, anchor) in self.anchors.iter().enumerate() {
             let ok = |v: f32| v.is_finite() && v > 0.0;
             if !ok(anchor.width) || !ok(anchor.height) {
-                return Err(RegionError::BadAnchor { index, anchor: *anchor });
+                return Err(RegionError::BadAnchor {
+                    index,
+                    anchor: *anchor,
+                });
             }
         }
         let scales = [
@@ -253,7 +256,9 @@ pub enum RegionError {
         range: &'static str,
     },
     /// A truth's class id is not below `classes`.
-    #[error("region: image {image} truth {index}: class {class} but the layer has {classes} classes")]
+    #[error(
+        "region: image {image} truth {index}: class {class} but the layer has {classes} classes"
+    )]
     TruthClass {
         /// Image in the batch.
         image: usize,
@@ -309,7 +314,11 @@ fn check_len(
 ) -> Result<(), RegionError> {
     let expected = shape.len(cfg);
     if values.len() != expected {
-        return Err(RegionError::Length { buffer, expected, found: values.len() });
+        return Err(RegionError::Length {
+            buffer,
+            expected,
+            found: values.len(),
+        });
     }
     Ok(())
 }

@@ -1,16 +1,26 @@
 //! The region layer's training deltas and cost against the values Darknet itself computed
 //! (`shared/reference/nn/region/`, AlexeyAB/darknet 59596d78 CPU; see its README).
 
+#![allow(clippy::print_stderr)] // reports the measured errors under --nocapture
+
 use safetensors::SafeTensors;
 use zukan_nn::region::{
     Anchor, GridShape, RegionConfig, Truth, region_backward, region_forward, region_loss,
 };
 
-const REFERENCE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/nn/region");
+const REFERENCE_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/reference/nn/region"
+);
 
 fn tensor(file: &SafeTensors<'_>, name: &str) -> Vec<f32> {
-    let view = file.tensor(name).unwrap_or_else(|e| panic!("tensor {name}: {e}"));
-    view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+    let view = file
+        .tensor(name)
+        .unwrap_or_else(|e| panic!("tensor {name}: {e}"));
+    view.data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
 }
 
 struct Case {
@@ -29,9 +39,13 @@ fn load(name: &str) -> Case {
     let file = SafeTensors::deserialize(&bytes).expect("safetensors header");
     // meta = [seen, classes, num, w, h, batch] (README "Tensors").
     let meta: Vec<usize> = tensor(&file, "meta").iter().map(|&v| v as usize).collect();
-    let [seen, classes, num, width, height, batch] = meta[..] else { panic!("meta {meta:?}") };
-    let anchors: Vec<Anchor> =
-        tensor(&file, "anchors").chunks_exact(2).map(|a| Anchor::new(a[0], a[1])).collect();
+    let [seen, classes, num, width, height, batch] = meta[..] else {
+        panic!("meta {meta:?}")
+    };
+    let anchors: Vec<Anchor> = tensor(&file, "anchors")
+        .chunks_exact(2)
+        .map(|a| Anchor::new(a[0], a[1]))
+        .collect();
     assert_eq!(anchors.len(), num);
     // README "Region settings used": the yolov2-tiny-voc region section.
     let cfg = RegionConfig::tiny_yolo(classes, anchors);
@@ -41,13 +55,23 @@ fn load(name: &str) -> Case {
         .map(|image| {
             image
                 .chunks_exact(5)
-                .map(|r| Truth { x: r[0], y: r[1], w: r[2], h: r[3], class: r[4] as usize })
+                .map(|r| Truth {
+                    x: r[0],
+                    y: r[1],
+                    w: r[2],
+                    h: r[3],
+                    class: r[4] as usize,
+                })
                 .collect()
         })
         .collect();
     Case {
         cfg,
-        shape: GridShape { batch, height, width },
+        shape: GridShape {
+            batch,
+            height,
+            width,
+        },
         seen: seen as u64,
         input: tensor(&file, "input"),
         truths,
@@ -61,8 +85,15 @@ fn check(name: &str) -> (f32, f32) {
     let case = load(name);
     let output = region_forward(&case.cfg, case.shape, &case.input).unwrap();
     let mut delta = vec![f32::NAN; output.len()];
-    let loss =
-        region_loss(&case.cfg, case.shape, &output, &case.truths, case.seen, &mut delta).unwrap();
+    let loss = region_loss(
+        &case.cfg,
+        case.shape,
+        &output,
+        &case.truths,
+        case.seen,
+        &mut delta,
+    )
+    .unwrap();
     let max_want = case.delta.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let (mut worst, mut at) = (0.0f32, 0);
     for (k, (got, want)) in delta.iter().zip(&case.delta).enumerate() {
@@ -79,7 +110,12 @@ fn check(name: &str) -> (f32, f32) {
         case.delta[at]
     );
     let cost_rel = (loss.cost - case.cost).abs() / case.cost;
-    assert!(cost_rel <= 1e-5, "{name}: cost {} but Darknet has {}", loss.cost, case.cost);
+    assert!(
+        cost_rel <= 1e-5,
+        "{name}: cost {} but Darknet has {}",
+        loss.cost,
+        case.cost
+    );
     assert_eq!(loss.skipped_empty_truths, 0);
 
     // The gradient handed to the conv layer is exactly −delta.
@@ -108,12 +144,24 @@ fn later_truth_on_the_same_anchor_wins_in_the_darknet_case() {
     let case = load("region_13x13_a5_c1_b2_seen100.safetensors");
     let output = region_forward(&case.cfg, case.shape, &case.input).unwrap();
     let mut delta = vec![0.0; output.len()];
-    region_loss(&case.cfg, case.shape, &output, &case.truths, case.seen, &mut delta).unwrap();
+    region_loss(
+        &case.cfg,
+        case.shape,
+        &output,
+        &case.truths,
+        case.seen,
+        &mut delta,
+    )
+    .unwrap();
     let (cells, entries) = (13 * 13, 6);
-    let base = ((1 * 5 + 2) * entries) * cells + 5 * 13 + 6;
+    let (image, anchor, row, column) = (1, 2, 5, 6);
+    let base = ((image * 5 + anchor) * entries) * cells + row * 13 + column;
     let fourth = case.truths[1][3];
     // tw target is ln(w·W / aw) of the fourth truth: delta_w = tw* − tw.
     let tw_target = (fourth.w * 13.0 / 6.63).ln();
     let got = delta[base + 2 * cells] + output[base + 2 * cells];
-    assert!((got - tw_target).abs() < 1e-5, "tw target {got}, want {tw_target}");
+    assert!(
+        (got - tw_target).abs() < 1e-5,
+        "tw target {got}, want {tw_target}"
+    );
 }

@@ -8,9 +8,15 @@
 //! coordinate deltas miss that path; the ignore mask is a step function
 //! of the same IoU (constant almost everywhere, so the check holds away from its edge).
 
+#![allow(clippy::print_stderr)] // reports the measured errors under --nocapture
+
 use zukan_nn::region::{Anchor, GridShape, RegionConfig, Truth, region_forward, region_loss};
 
-const SHAPE: GridShape = GridShape { batch: 2, height: 3, width: 4 };
+const SHAPE: GridShape = GridShape {
+    batch: 2,
+    height: 3,
+    width: 4,
+};
 
 /// Deterministic N(0, σ²)-ish values: xorshift, sum of four uniforms.
 fn noise(len: usize, sigma: f32, mut state: u64) -> Vec<f32> {
@@ -20,21 +26,48 @@ fn noise(len: usize, sigma: f32, mut state: u64) -> Vec<f32> {
         state ^= state << 17;
         (state >> 40) as f32 / (1u64 << 24) as f32
     };
-    (0..len).map(|_| ((0..4).map(|_| uniform()).sum::<f32>() - 2.0) * sigma * 1.7).collect()
+    (0..len)
+        .map(|_| ((0..4).map(|_| uniform()).sum::<f32>() - 2.0) * sigma * 1.7)
+        .collect()
 }
 
 fn config(rescore: bool) -> RegionConfig {
-    let anchors = vec![Anchor::new(0.8, 1.0), Anchor::new(1.5, 2.0), Anchor::new(3.0, 1.2)];
-    RegionConfig { rescore, ..RegionConfig::tiny_yolo(3, anchors) }
+    let anchors = vec![
+        Anchor::new(0.8, 1.0),
+        Anchor::new(1.5, 2.0),
+        Anchor::new(3.0, 1.2),
+    ];
+    RegionConfig {
+        rescore,
+        ..RegionConfig::tiny_yolo(3, anchors)
+    }
 }
 
 fn truths() -> Vec<Vec<Truth>> {
     vec![
         vec![
-            Truth { x: 0.3, y: 0.4, w: 0.3, h: 0.5, class: 2 },
-            Truth { x: 0.8, y: 0.75, w: 0.6, h: 0.3, class: 0 },
+            Truth {
+                x: 0.3,
+                y: 0.4,
+                w: 0.3,
+                h: 0.5,
+                class: 2,
+            },
+            Truth {
+                x: 0.8,
+                y: 0.75,
+                w: 0.6,
+                h: 0.3,
+                class: 0,
+            },
         ],
-        vec![Truth { x: 0.55, y: 0.2, w: 0.2, h: 0.25, class: 1 }],
+        vec![Truth {
+            x: 0.55,
+            y: 0.2,
+            w: 0.2,
+            h: 0.25,
+            class: 1,
+        }],
     ]
 }
 
@@ -76,7 +109,12 @@ fn minus_delta_is_the_gradient_with_prior_term_on_and_off() {
         let (_, delta) = objective_and_delta(&cfg, &input, seen);
         let fd = finite_differences(&cfg, &input, seen);
         let (err, k) = worst(&fd, &delta, 0..input.len());
-        assert!(err < 2e-4, "seen {seen}: entry {k}: fd {} vs −delta {}", fd[k], -delta[k]);
+        assert!(
+            err < 2e-4,
+            "seen {seen}: entry {k}: fd {} vs −delta {}",
+            fd[k],
+            -delta[k]
+        );
         eprintln!("seen {seen}: max |fd + delta| = {err:.2e}");
     }
 }
@@ -86,7 +124,9 @@ fn with_rescore_the_responsible_coordinates_are_not_exact_gradients() {
     let input = noise(SHAPE.len(&config(true)), 0.7, 0xfeed_0042);
     let (_, rescored) = objective_and_delta(&config(true), &input, 0);
     let (_, plain) = objective_and_delta(&config(false), &input, 0);
-    let differing: Vec<usize> = (0..input.len()).filter(|&k| rescored[k] != plain[k]).collect();
+    let differing: Vec<usize> = (0..input.len())
+        .filter(|&k| rescored[k] != plain[k])
+        .collect();
     // One responsible anchor per truth, and only its objectness entry (entry 4) changes.
     let cells = SHAPE.cells();
     let entries = config(true).entries_per_anchor();
@@ -95,12 +135,22 @@ fn with_rescore_the_responsible_coordinates_are_not_exact_gradients() {
 
     // The objective's objectness term there, ½λ(σ − IoU)², also depends on tx..th through
     // the IoU; Darknet's coordinate deltas leave that path out. Everything else is exact.
-    let inexact: Vec<usize> =
-        differing.iter().flat_map(|&obj| (1..=4).map(move |e| obj - e * cells)).collect();
+    let inexact: Vec<usize> = differing
+        .iter()
+        .flat_map(|&obj| (1..=4).map(move |e| obj - e * cells))
+        .collect();
     let fd = finite_differences(&config(true), &input, 0);
     let exact = (0..input.len()).filter(|k| !inexact.contains(k));
     let (err, k) = worst(&fd, &rescored, exact);
-    assert!(err < 2e-4, "entry {k}: fd {} vs −delta {}", fd[k], -rescored[k]);
+    assert!(
+        err < 2e-4,
+        "entry {k}: fd {} vs −delta {}",
+        fd[k],
+        -rescored[k]
+    );
     let (err, _) = worst(&fd, &rescored, inexact.iter().copied());
-    assert!(err > 1e-3, "the IoU path should show up at the responsible coordinates");
+    assert!(
+        err > 1e-3,
+        "the IoU path should show up at the responsible coordinates"
+    );
 }

@@ -140,8 +140,9 @@ pub fn decode_detections(
                 if objectness.is_nan() || objectness <= thresh {
                     continue;
                 }
-                let class_probs: Vec<f32> =
-                    (0..cfg.classes).map(|c| output[layout.entry(base, 5 + c)]).collect();
+                let class_probs: Vec<f32> = (0..cfg.classes)
+                    .map(|c| output[layout.entry(base, 5 + c)])
+                    .collect();
                 let mut best_class = 0;
                 for (c, &p) in class_probs.iter().enumerate() {
                     if p > class_probs[best_class] {

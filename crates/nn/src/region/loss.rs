@@ -86,7 +86,10 @@ pub fn region_loss<T: AsRef<[Truth]>>(
     check_len(cfg, shape, "output", output)?;
     check_len(cfg, shape, "delta", delta)?;
     if truths.len() != shape.batch {
-        return Err(RegionError::TruthImages { expected: shape.batch, found: truths.len() });
+        return Err(RegionError::TruthImages {
+            expected: shape.batch,
+            found: truths.len(),
+        });
     }
     for (image, list) in truths.iter().enumerate() {
         validate_truths(cfg, image, active_truths(list.as_ref()))?;
@@ -113,7 +116,13 @@ pub fn region_loss<T: AsRef<[Truth]>>(
     let cost = pass.delta.iter().fold(0.0f32, |sum, d| sum + d * d);
     let objective = pass.objective.iter().sum();
     let s = pass.stats;
-    let per_truth = |v: f32| if s.count == 0 { 0.0 } else { v / s.count as f32 };
+    let per_truth = |v: f32| {
+        if s.count == 0 {
+            0.0
+        } else {
+            v / s.count as f32
+        }
+    };
     let anchors_total = (layout.batch * layout.num * layout.cells) as f32;
     Ok(RegionLoss {
         cost,
@@ -123,7 +132,11 @@ pub fn region_loss<T: AsRef<[Truth]>>(
         avg_iou: per_truth(s.iou),
         recall: per_truth(s.recalled),
         avg_obj: per_truth(s.obj),
-        avg_noobj: if anchors_total > 0.0 { s.anyobj / anchors_total } else { 0.0 },
+        avg_noobj: if anchors_total > 0.0 {
+            s.anyobj / anchors_total
+        } else {
+            0.0
+        },
         avg_class: per_truth(s.class),
     })
 }
@@ -161,11 +174,22 @@ fn validate_truths(cfg: &RegionConfig, image: usize, list: &[Truth]) -> Result<(
         ];
         for (field, value, ok, range) in fields {
             if !ok {
-                return Err(RegionError::TruthOutOfRange { image, index, field, value, range });
+                return Err(RegionError::TruthOutOfRange {
+                    image,
+                    index,
+                    field,
+                    value,
+                    range,
+                });
             }
         }
         if t.class >= cfg.classes {
-            return Err(RegionError::TruthClass { image, index, class: t.class, classes: cfg.classes });
+            return Err(RegionError::TruthClass {
+                image,
+                index,
+                class: t.class,
+                classes: cfg.classes,
+            });
         }
     }
     Ok(())
@@ -215,7 +239,13 @@ impl LossPass<'_> {
                     self.set(obj_index, 0.0, 0.0);
                 } else {
                     let scale = self.cfg.noobject_scale;
-                    self.set_squared(obj_index, scale * ((0.0 - obj) * ((1.0 - obj) * obj)), scale, obj, 0.0);
+                    self.set_squared(
+                        obj_index,
+                        scale * ((0.0 - obj) * ((1.0 - obj) * obj)),
+                        scale,
+                        obj,
+                        0.0,
+                    );
                 }
                 if prior_on {
                     // Darknet builds the prior as a truth box and runs the ordinary
@@ -245,13 +275,23 @@ impl LossPass<'_> {
         let i = ((truth.x * w as f32) as usize).min(w - 1);
         let j = ((truth.y * h as f32) as usize).min(h - 1);
         let cell = j * w + i;
-        let shape_only = RegionBox { x: 0.0, y: 0.0, w: truth.w, h: truth.h };
+        let shape_only = RegionBox {
+            x: 0.0,
+            y: 0.0,
+            w: truth.w,
+            h: truth.h,
+        };
         let (mut best_anchor, mut best_iou) = (0, 0.0f32);
         for anchor in 0..layout.num {
             let base = layout.base(image, anchor, cell);
             let mut candidate = if self.cfg.bias_match {
                 let prior = self.cfg.anchors[anchor];
-                RegionBox { x: 0.0, y: 0.0, w: prior.width / w as f32, h: prior.height / h as f32 }
+                RegionBox {
+                    x: 0.0,
+                    y: 0.0,
+                    w: prior.width / w as f32,
+                    h: prior.height / h as f32,
+                }
             } else {
                 predicted_box(self.cfg, &layout, self.output, base, anchor, i, j)
             };
@@ -333,7 +373,11 @@ impl LossPass<'_> {
             let d = scale * (onehot - p);
             if self.cfg.softmax {
                 // Cross-entropy of the softmax, held on the true class's entry.
-                let term = if c == class { -f64::from(scale) * f64::from(p).ln() } else { 0.0 };
+                let term = if c == class {
+                    -f64::from(scale) * f64::from(p).ln()
+                } else {
+                    0.0
+                };
                 self.set(k, d, term);
             } else {
                 self.set_squared(k, d, scale, p, onehot);
@@ -357,5 +401,10 @@ impl LossPass<'_> {
 }
 
 fn truth_box(t: &Truth) -> RegionBox {
-    RegionBox { x: t.x, y: t.y, w: t.w, h: t.h }
+    RegionBox {
+        x: t.x,
+        y: t.y,
+        w: t.w,
+        h: t.h,
+    }
 }
