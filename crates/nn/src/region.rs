@@ -21,6 +21,27 @@
 //! * [`decode_detections`] turns an activated output into pixel boxes.
 //!
 //! Anchors are in grid-cell units, as in Darknet's `anchors=` key.
+//!
+//! ```
+//! use zukan_nn::region::*;
+//!
+//! let cfg = RegionConfig::tiny_yolo(1, vec![Anchor::new(1.08, 1.19), Anchor::new(3.42, 4.41)]);
+//! let shape = GridShape { batch: 1, height: 13, width: 13 };
+//! let raw = vec![0.0; shape.len(&cfg)]; // the last convolution's output
+//! let output = region_forward(&cfg, shape, &raw)?;
+//!
+//! let truth = Truth { x: 0.5, y: 0.4, w: 0.2, h: 0.3, class: 0 };
+//! let mut delta = vec![0.0; output.len()];
+//! let loss = region_loss(&cfg, shape, &output, &[vec![truth]], 64, &mut delta)?;
+//! assert_eq!(loss.truths, 1);
+//! let mut grad = vec![0.0; delta.len()];
+//! region_backward(&delta, &mut grad)?; // grad = −delta, for the conv layer's backward
+//!
+//! let size = ImageSize { width: 640.0, height: 480.0 };
+//! let detections = decode_detections(&cfg, shape, &output, size, 0.24)?;
+//! assert_eq!(detections[0].len(), 13 * 13 * 2); // untrained: every σ(0) = .5 passes .24
+//! # Ok::<(), RegionError>(())
+//! ```
 
 mod decode;
 mod loss;
@@ -169,8 +190,12 @@ impl GridShape {
     }
 
     /// Number of `f32` values of a region input or output of this shape under `cfg`.
+    /// Saturates instead of overflowing, so an absurd shape simply matches no buffer.
     pub fn len(&self, cfg: &RegionConfig) -> usize {
-        self.batch * cfg.channels() * self.cells()
+        self.batch
+            .saturating_mul(cfg.channels())
+            .saturating_mul(self.height)
+            .saturating_mul(self.width)
     }
 
     /// True when the shape holds no values.
@@ -232,6 +257,14 @@ pub enum RegionError {
         expected: usize,
         /// Length given.
         found: usize,
+    },
+    /// The grid has no rows or no columns, so no truth can be assigned to a cell.
+    #[error("region: the grid is {height} x {width}; training needs at least one cell")]
+    EmptyGrid {
+        /// Grid rows.
+        height: usize,
+        /// Grid columns.
+        width: usize,
     },
     /// The number of truth lists differs from the batch size.
     #[error("region: {found} truth lists for a batch of {expected} images")]

@@ -362,6 +362,18 @@ fn invalid_inputs_are_typed_errors() {
             ..
         }
     ));
+    let empty = GridShape {
+        batch: 1,
+        height: 0,
+        width: 4,
+    };
+    assert_eq!(
+        region_loss(&cfg, empty, &[], &[vec![good]], 0, &mut []).unwrap_err(),
+        RegionError::EmptyGrid {
+            height: 0,
+            width: 4
+        }
+    );
     let bad_anchor = RegionConfig {
         anchors: vec![Anchor::new(0.0, 1.0)],
         ..config()

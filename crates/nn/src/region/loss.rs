@@ -85,6 +85,12 @@ pub fn region_loss<T: AsRef<[Truth]>>(
     cfg.validate()?;
     check_len(cfg, shape, "output", output)?;
     check_len(cfg, shape, "delta", delta)?;
+    if shape.height == 0 || shape.width == 0 {
+        return Err(RegionError::EmptyGrid {
+            height: shape.height,
+            width: shape.width,
+        });
+    }
     if truths.len() != shape.batch {
         return Err(RegionError::TruthImages {
             expected: shape.batch,
