@@ -73,7 +73,12 @@ pub struct RegionLoss {
 ///   writes `log(0) = −inf` deltas at image 0, cell (0, 0), anchor 0. Darknet's data
 ///   loaders drop such boxes before the layer sees them, and so does this function: the
 ///   truth is skipped (counted in [`RegionLoss::skipped_empty_truths`]). It still takes
-///   part in the ignore rule, where its IoU is 0 and changes nothing.
+///   part in the ignore rule, where its IoU is 0 and changes nothing. (Without
+///   `bias_match`, a prediction of zero size gives the same all-zero IoUs; then anchor 0
+///   of the truth's own cell is used.)
+///
+/// A class id not below `classes` is an error here; AlexeyAB's layer prints a warning,
+/// waits for a key press and skips the box.
 pub fn region_loss<T: AsRef<[Truth]>>(
     cfg: &RegionConfig,
     shape: GridShape,
