@@ -43,9 +43,10 @@ impl Parsed {
 
     /// The samples plus every diagnostic: the parser's and [`validate()`]'s (degenerate
     /// boxes, attribute codes the readme does not define, duplicate ids).
-    pub fn into_loaded(self) -> Loaded {
-        let mut diagnostics = self.diagnostics.clone();
-        diagnostics.extend(validate(&self));
+    pub fn into_loaded(mut self) -> Loaded {
+        let found = validate(&self);
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        diagnostics.extend(found);
         Loaded {
             samples: self.images.into_iter().map(|image| image.sample).collect(),
             diagnostics,
