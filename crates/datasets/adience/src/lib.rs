@@ -2,7 +2,7 @@
 //! registering, the info card with the eight age groups, the parser of the fold files, and a
 //! loader.
 //!
-//! Decisions, each with its reason (details in the [`parse_fold`] module notes):
+//! Decisions, each with its reason (details in the notes of `src/fold.rs`):
 //!
 //! - **Gated.** The authors hand the files out after a request form, so the resource table has
 //!   no URLs; [`manual_instructions`] tells the user what to fetch and where to put it and

@@ -18,6 +18,11 @@ use zukan_schema::{BBox, Ellipse};
 /// The box (pixels, top-left origin) that exactly bounds `ellipse`: the tightest axis-aligned
 /// rectangle containing it, computed in `f64` and rounded once to the schema's `f32`.
 ///
+/// FDDB's angle turns the `ra` axis away from the image x axis, as the official evaluator
+/// draws it (`cvEllipse(centre, (ra, rb), t in degrees)`), so the half-extents are
+/// `hx = √(ra²cos²t + rb²sin²t)` and `hy = √(ra²sin²t + rb²cos²t)`; the sign of `t` does not
+/// matter. Upright faces (`t` near ±π/2, `ra` the face height) come out taller than wide.
+///
 /// Negative radii are used as written (their squares are what counts), so a degenerate source
 /// ellipse gives a degenerate or odd box rather than a panic; the parser reports such ellipses.
 pub fn ellipse_to_box(ellipse: &Ellipse) -> BBox {

@@ -8,7 +8,7 @@
 //!   keeps the ellipse exactly as written and gets the box that exactly bounds it
 //!   ([`ellipse_to_box`]), so box-only tools (COCO, YOLO exports, the detector) can use FDDB.
 //!   The angle is measured from the image x axis to the `ra` axis, as the official evaluator
-//!   draws it (see the [`ellipse_to_box`] module notes).
+//!   draws it (see [`ellipse_to_box`]).
 //! - **The placeholder face** `1 1 0 0 0` (fold 08, `2002/07/24/big/img_67`, line 897) is kept,
 //!   not dropped: the authors' 5,171 faces include it and the official evaluator scores it as
 //!   a face, so dropping it would make our counts and ROC denominators differ from everyone
