@@ -99,17 +99,27 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(vars: &[(&str, &str)]) -> PathBuf {
-        let map: HashMap<&str, PathBuf> = vars.iter().map(|(k, v)| (*k, PathBuf::from(v))).collect();
-        DataDir::from_lookup(|k| map.get(k).cloned()).root().to_owned()
+        let map: HashMap<&str, PathBuf> =
+            vars.iter().map(|(k, v)| (*k, PathBuf::from(v))).collect();
+        DataDir::from_lookup(|k| map.get(k).cloned())
+            .root()
+            .to_owned()
     }
 
     #[test]
     fn root_precedence() {
-        let all = [("ZUKAN_DATA_DIR", "/z"), ("XDG_CACHE_HOME", "/x"), ("HOME", "/h")];
+        let all = [
+            ("ZUKAN_DATA_DIR", "/z"),
+            ("XDG_CACHE_HOME", "/x"),
+            ("HOME", "/h"),
+        ];
         assert_eq!(from(&all), PathBuf::from("/z"));
         assert_eq!(from(&all[1..]), PathBuf::from("/x/zukan"));
         assert_eq!(from(&all[2..]), PathBuf::from("/h/.cache/zukan"));
-        assert_eq!(from(&[("ZUKAN_DATA_DIR", ""), ("HOME", "/h")]), PathBuf::from("/h/.cache/zukan"));
+        assert_eq!(
+            from(&[("ZUKAN_DATA_DIR", ""), ("HOME", "/h")]),
+            PathBuf::from("/h/.cache/zukan")
+        );
         assert_eq!(from(&[]), std::env::temp_dir().join("zukan"));
     }
 

@@ -54,7 +54,10 @@ struct Part {
 /// Gets `resource` into `downloads/`: a verified copy already there, else each source in turn
 /// (the mirror first). Holds the file's lock throughout, so a second fetcher of the same file
 /// waits and then finds the verified copy.
-pub(crate) async fn fetch_one(shared: Arc<Shared>, resource: Resource) -> Result<Downloaded, FetchError> {
+pub(crate) async fn fetch_one(
+    shared: Arc<Shared>,
+    resource: Resource,
+) -> Result<Downloaded, FetchError> {
     let name = resource.file_name.clone();
     check_file_name(&name)?;
     let lock_path = shared.data_dir.download_lock(&name);
@@ -62,7 +65,8 @@ pub(crate) async fn fetch_one(shared: Arc<Shared>, resource: Resource) -> Result
 
     let cached = {
         let (shared, resource) = (shared.clone(), resource.clone());
-        blocking(move || find_verified(&shared.data_dir, &resource, shared.progress.as_ref())).await?
+        blocking(move || find_verified(&shared.data_dir, &resource, shared.progress.as_ref()))
+            .await?
     };
     if let Some(found) = cached {
         return Ok(found);
@@ -93,7 +97,10 @@ pub(crate) async fn fetch_one(shared: Arc<Shared>, resource: Resource) -> Result
                 let result = blocking(move || {
                     let src = dir.join(&resource.file_name);
                     if !src.is_file() {
-                        return Err(FetchError::MissingInDir { dir, missing: vec![resource.file_name] });
+                        return Err(FetchError::MissingInDir {
+                            dir,
+                            missing: vec![resource.file_name],
+                        });
                     }
                     import_one(&shared.data_dir, &resource, &src, shared.progress.as_ref())
                 })
@@ -112,7 +119,9 @@ pub(crate) async fn fetch_one(shared: Arc<Shared>, resource: Resource) -> Result
             }
             Err(e) => {
                 if i + 1 < count {
-                    shared.progress.note(&format!("{name}: {label} failed ({e}); trying the next source"));
+                    shared.progress.note(&format!(
+                        "{name}: {label} failed ({e}); trying the next source"
+                    ));
                 }
                 failures.push((label, e));
             }
@@ -122,7 +131,10 @@ pub(crate) async fn fetch_one(shared: Arc<Shared>, resource: Resource) -> Result
         // A single source: its own error says everything.
         return Err(failures.remove(0).1);
     }
-    Err(FetchError::AllSourcesFailed { file: name, failures })
+    Err(FetchError::AllSourcesFailed {
+        file: name,
+        failures,
+    })
 }
 
 /// Downloads `resource` from one URL, retrying with exponential backoff.
@@ -144,8 +156,10 @@ async fn download_url(
                 let origin = Origin::Url(url.to_owned());
                 let (data_dir, resource, part_path) =
                     (shared.data_dir.clone(), resource.clone(), part_path.clone());
-                return blocking(move || commit(&data_dir, &resource, &part_path, size, sha256, origin))
-                    .await;
+                return blocking(move || {
+                    commit(&data_dir, &resource, &part_path, size, sha256, origin)
+                })
+                .await;
             }
             Err(Failed::Restart) => {
                 remove_part(&part_path)?;
@@ -154,7 +168,9 @@ async fn download_url(
             }
             Err(Failed::Retry(e)) if retry < shared.options.retries => {
                 let wait = shared.options.backoff.saturating_mul(1 << retry.min(16));
-                shared.progress.note(&format!("{name}: {e}; retrying in {}", show(wait)));
+                shared
+                    .progress
+                    .note(&format!("{name}: {e}; retrying in {}", show(wait)));
                 tokio::time::sleep(wait).await;
                 retry += 1;
             }
@@ -193,7 +209,8 @@ async fn attempt(
             let path = part_path.to_owned();
             let hashed = blocking(move || {
                 let file = File::open(&path).map_err(|e| FetchError::io("read", &path, e))?;
-                hash_reader(file, Sha256::new(), |_| Ok(())).map_err(|e| FetchError::io("read", &path, e))
+                hash_reader(file, Sha256::new(), |_| Ok(()))
+                    .map_err(|e| FetchError::io("read", &path, e))
             })
             .await
             .map_err(Failed::Give)?;
@@ -214,13 +231,22 @@ async fn attempt(
     if offset > 0 {
         request = request.header(RANGE, format!("bytes={offset}-"));
     }
-    let network = |e: reqwest::Error| FetchError::Network { file: name.clone(), url: url.to_owned(), source: e };
-    let mut response = request.send().await.map_err(|e| Failed::Retry(network(e)))?;
+    let network = |e: reqwest::Error| FetchError::Network {
+        file: name.clone(),
+        url: url.to_owned(),
+        source: e,
+    };
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| Failed::Retry(network(e)))?;
     let status = response.status().as_u16();
     let mut hasher = prefix;
     match status {
         200 if offset > 0 => {
-            progress.note(&format!("{name}: {url} ignored the range request; restarting from zero"));
+            progress.note(&format!(
+                "{name}: {url} ignored the range request; restarting from zero"
+            ));
             progress.restart(name);
             offset = 0;
             hasher = Sha256::new();
@@ -234,7 +260,9 @@ async fn attempt(
                 .and_then(content_range_start);
             if start != Some(offset) {
                 if offset > 0 {
-                    progress.note(&format!("{name}: {url} answered another range; restarting from zero"));
+                    progress.note(&format!(
+                        "{name}: {url} answered another range; restarting from zero"
+                    ));
                     return Err(Failed::Restart);
                 }
                 return Err(Failed::Give(FetchError::Protocol {
@@ -249,13 +277,28 @@ async fn attempt(
             return Ok((offset, to_hex(hasher)));
         }
         _ => {
-            let e = FetchError::Status { file: name.clone(), url: url.to_owned(), status };
+            let e = FetchError::Status {
+                file: name.clone(),
+                url: url.to_owned(),
+                status,
+            };
             let retryable = matches!(status, 408 | 429 | 500..=599);
-            return Err(if retryable { Failed::Retry(e) } else { Failed::Give(e) });
+            return Err(if retryable {
+                Failed::Retry(e)
+            } else {
+                Failed::Give(e)
+            });
         }
     }
-    let html = FetchError::HtmlPage { file: name.clone(), url: url.to_owned(), hint: html_hint(url) };
-    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let html = FetchError::HtmlPage {
+        file: name.clone(),
+        url: url.to_owned(),
+        hint: html_hint(url),
+    };
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     if content_type.is_some_and(is_html_content_type) {
         return Err(Failed::Give(html));
     }
@@ -279,7 +322,10 @@ async fn attempt(
             Sniffed::Data => {}
             Sniffed::Html => return Err(Failed::Give(html)),
             Sniffed::LfsPointer => {
-                return Err(Failed::Give(FetchError::LfsPointer { file: name.clone(), url: url.to_owned() }));
+                return Err(Failed::Give(FetchError::LfsPointer {
+                    file: name.clone(),
+                    url: url.to_owned(),
+                }));
             }
         }
     }
@@ -287,11 +333,14 @@ async fn attempt(
     let file = if offset == 0 {
         File::create(part_path)
     } else {
-        OpenOptions::new().write(true).open(part_path).and_then(|mut f| {
-            f.set_len(offset)?;
-            f.seek(SeekFrom::Start(offset))?;
-            Ok(f)
-        })
+        OpenOptions::new()
+            .write(true)
+            .open(part_path)
+            .and_then(|mut f| {
+                f.set_len(offset)?;
+                f.seek(SeekFrom::Start(offset))?;
+                Ok(f)
+            })
     }
     .map_err(|e| io_err("write", e))?;
     let mut out = BufWriter::with_capacity(BLOCK, file);
@@ -322,16 +371,31 @@ async fn attempt(
     drop(tx);
     let (hasher, hashed_len) = hashed.await.map_err(|e| Failed::Give(join_error(e)))?;
     if hashed_len != written - offset {
-        return Err(Failed::Give(FetchError::io("hash", part_path, io::Error::other("the hashing thread stopped early"))));
+        return Err(Failed::Give(FetchError::io(
+            "hash",
+            part_path,
+            io::Error::other("the hashing thread stopped early"),
+        )));
     }
     if let Some(e) = cut {
-        *part = Some(Part { hasher, len: written });
+        *part = Some(Part {
+            hasher,
+            len: written,
+        });
         return Err(Failed::Retry(network(e)));
     }
     let expected = expected_end.or(resource.size).unwrap_or(written);
     if written < expected {
-        *part = Some(Part { hasher, len: written });
-        let e = FetchError::Truncated { file: name.clone(), url: url.to_owned(), received: written, expected };
+        *part = Some(Part {
+            hasher,
+            len: written,
+        });
+        let e = FetchError::Truncated {
+            file: name.clone(),
+            url: url.to_owned(),
+            received: written,
+            expected,
+        };
         return Err(Failed::Retry(e));
     }
     Ok((written, to_hex(hasher)))
@@ -375,11 +439,18 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 pub(crate) fn join_error(e: tokio::task::JoinError) -> FetchError {
-    FetchError::Setup { what: "a download task stopped unexpectedly".to_owned(), source: Box::new(e) }
+    FetchError::Setup {
+        what: "a download task stopped unexpectedly".to_owned(),
+        source: Box::new(e),
+    }
 }
 
 fn show(d: Duration) -> String {
-    if d < Duration::from_secs(1) { format!("{} ms", d.as_millis()) } else { format!("{:.1} s", d.as_secs_f64()) }
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 #[cfg(test)]

@@ -90,30 +90,8 @@ pub enum FetchError {
         url: String,
     },
     /// The bytes received (or imported) are not the published file; they were quarantined.
-    #[error(
-        "{file} from {origin} is not the published file: expected {}, got {} bytes, sha256 {}; \
-         moved to {}; the official page is {page}",
-        expected(.expected_size, .expected_sha256), .actual_size, .actual_sha256,
-        .quarantined.display()
-    )]
-    Mismatch {
-        /// The resource's file name.
-        file: String,
-        /// Where the bytes came from (a URL or a path).
-        origin: String,
-        /// The published size, when known.
-        expected_size: Option<u64>,
-        /// The size received.
-        actual_size: u64,
-        /// The published sha256, when known.
-        expected_sha256: Option<Sha256Hex>,
-        /// The sha256 of the bytes received.
-        actual_sha256: Sha256Hex,
-        /// Where the bad bytes were moved for inspection.
-        quarantined: PathBuf,
-        /// The resource's official page.
-        page: String,
-    },
+    #[error("{0}")]
+    Mismatch(Box<Mismatch>),
     /// Every source of a file was tried and each failed; the reasons are listed in order.
     #[error("could not get {file} from any of its {} sources: {}", .failures.len(), list_failures(.failures))]
     AllSourcesFailed {
@@ -162,19 +140,68 @@ pub enum FetchError {
     },
 }
 
+/// What [`FetchError::Mismatch`] found: expected and actual size and sha256, where the bad
+/// bytes went, and the page to get the file from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The resource's file name.
+    pub file: String,
+    /// Where the bytes came from (a URL or a path).
+    pub origin: String,
+    /// The published size, when known.
+    pub expected_size: Option<u64>,
+    /// The size received.
+    pub actual_size: u64,
+    /// The published sha256, when known.
+    pub expected_sha256: Option<Sha256Hex>,
+    /// The sha256 of the bytes received.
+    pub actual_sha256: Sha256Hex,
+    /// Where the bad bytes were moved for inspection.
+    pub quarantined: PathBuf,
+    /// The resource's official page.
+    pub page: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} from {} is not the published file: expected {}, got {} bytes, sha256 {}; moved to {}; \
+             the official page is {}",
+            self.file,
+            self.origin,
+            expected(&self.expected_size, &self.expected_sha256),
+            self.actual_size,
+            self.actual_sha256,
+            self.quarantined.display(),
+            self.page
+        )
+    }
+}
+
 impl FetchError {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
-        FetchError::Io { action, path: path.into(), source }
+        FetchError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 
 fn count(n: usize) -> String {
-    if n == 1 { "1 file is".to_owned() } else { format!("{n} files are") }
+    if n == 1 {
+        "1 file is".to_owned()
+    } else {
+        format!("{n} files are")
+    }
 }
 
 fn list_missing(missing: &[(String, PathBuf)]) -> String {
-    let items: Vec<String> =
-        missing.iter().map(|(f, p)| format!("{f} (expected at {})", p.display())).collect();
+    let items: Vec<String> = missing
+        .iter()
+        .map(|(f, p)| format!("{f} (expected at {})", p.display()))
+        .collect();
     items.join(", ")
 }
 
@@ -185,7 +212,10 @@ fn expected(size: &Option<u64>, sha: &Option<Sha256Hex>) -> String {
 }
 
 fn list_failures(failures: &[(String, FetchError)]) -> String {
-    let items: Vec<String> = failures.iter().map(|(src, e)| format!("[{src}] {}", chain(e))).collect();
+    let items: Vec<String> = failures
+        .iter()
+        .map(|(src, e)| format!("[{src}] {}", chain(e)))
+        .collect();
     items.join("; ")
 }
 
@@ -225,8 +255,14 @@ mod tests {
         };
         let text = e.to_string();
         assert!(text.contains("2 files are"), "{text}");
-        assert!(text.contains("a.zip (expected at /d/downloads/a.zip)"), "{text}");
-        assert!(text.contains("b.zip (expected at /d/downloads/b.zip)"), "{text}");
+        assert!(
+            text.contains("a.zip (expected at /d/downloads/a.zip)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("b.zip (expected at /d/downloads/b.zip)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -234,11 +270,27 @@ mod tests {
         let e = FetchError::AllSourcesFailed {
             file: "a.zip".into(),
             failures: vec![
-                ("http://x/a.zip".into(), FetchError::Status { file: "a.zip".into(), url: "http://x/a.zip".into(), status: 404 }),
-                ("http://y/a.zip".into(), FetchError::LfsPointer { file: "a.zip".into(), url: "http://y/a.zip".into() }),
+                (
+                    "http://x/a.zip".into(),
+                    FetchError::Status {
+                        file: "a.zip".into(),
+                        url: "http://x/a.zip".into(),
+                        status: 404,
+                    },
+                ),
+                (
+                    "http://y/a.zip".into(),
+                    FetchError::LfsPointer {
+                        file: "a.zip".into(),
+                        url: "http://y/a.zip".into(),
+                    },
+                ),
             ],
         };
         let text = e.to_string();
-        assert!(text.contains("404") && text.contains("LFS") && text.contains("http://y/a.zip"), "{text}");
+        assert!(
+            text.contains("404") && text.contains("LFS") && text.contains("http://y/a.zip"),
+            "{text}"
+        );
     }
 }

@@ -32,7 +32,11 @@ impl std::fmt::Debug for Fetcher {
 impl Fetcher {
     /// A fetcher writing into `data_dir`. Builds the HTTP client (rustls on ring, a
     /// `zukan/<version>` User-Agent, the timeouts of `options`) and its runtime.
-    pub fn new(data_dir: DataDir, options: FetchOptions, progress: Arc<dyn Progress>) -> Result<Self, FetchError> {
+    pub fn new(
+        data_dir: DataDir,
+        options: FetchOptions,
+        progress: Arc<dyn Progress>,
+    ) -> Result<Self, FetchError> {
         static PROVIDER: Once = Once::new();
         // Another part of the process may have installed a provider already; any one will do.
         PROVIDER.call_once(|| {
@@ -43,14 +47,28 @@ impl Fetcher {
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
             .build()
-            .map_err(|e| FetchError::Setup { what: "the HTTP client".to_owned(), source: Box::new(e) })?;
+            .map_err(|e| FetchError::Setup {
+                what: "the HTTP client".to_owned(),
+                source: Box::new(e),
+            })?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("zukan-fetch")
             .enable_all()
             .build()
-            .map_err(|e| FetchError::Setup { what: "the async runtime".to_owned(), source: Box::new(e) })?;
-        Ok(Fetcher { shared: Arc::new(Shared { client, data_dir, options, progress }), runtime })
+            .map_err(|e| FetchError::Setup {
+                what: "the async runtime".to_owned(),
+                source: Box::new(e),
+            })?;
+        Ok(Fetcher {
+            shared: Arc::new(Shared {
+                client,
+                data_dir,
+                options,
+                progress,
+            }),
+            runtime,
+        })
     }
 
     /// The data directory written to.
@@ -107,14 +125,26 @@ impl Fetcher {
     /// `fetch --from DIR`: takes `DIR/<file_name>` for every resource, verifies it like a
     /// download and copies it into `downloads/`; returns the paths there. See
     /// [`Fetcher::import`].
-    pub fn import_from(&self, dir: &Path, resources: &[Resource]) -> Result<Vec<PathBuf>, FetchError> {
-        Ok(self.import(dir, resources)?.into_iter().map(|d| d.path).collect())
+    pub fn import_from(
+        &self,
+        dir: &Path,
+        resources: &[Resource],
+    ) -> Result<Vec<PathBuf>, FetchError> {
+        Ok(self
+            .import(dir, resources)?
+            .into_iter()
+            .map(|d| d.path)
+            .collect())
     }
 
     /// Verifies and copies `DIR/<file_name>` of every resource into `downloads/` (a copy
     /// already verified there is reused). Missing files fail at once, all named; otherwise
     /// every file is attempted and the error covers each failure.
-    pub fn import(&self, dir: &Path, resources: &[Resource]) -> Result<Vec<Downloaded>, FetchError> {
+    pub fn import(
+        &self,
+        dir: &Path,
+        resources: &[Resource],
+    ) -> Result<Vec<Downloaded>, FetchError> {
         for r in resources {
             check_file_name(&r.file_name)?;
         }
@@ -124,7 +154,10 @@ impl Fetcher {
             .map(|r| r.file_name.clone())
             .collect();
         if !missing.is_empty() {
-            return Err(FetchError::MissingInDir { dir: dir.to_owned(), missing });
+            return Err(FetchError::MissingInDir {
+                dir: dir.to_owned(),
+                missing,
+            });
         }
         let data_dir = &self.shared.data_dir;
         let progress = self.shared.progress.as_ref();
@@ -135,7 +168,8 @@ impl Fetcher {
                 if let Some(found) = find_verified(data_dir, resource, progress)? {
                     return Ok(found);
                 }
-                let done = import_one(data_dir, resource, &dir.join(&resource.file_name), progress)?;
+                let done =
+                    import_one(data_dir, resource, &dir.join(&resource.file_name), progress)?;
                 progress.finish(&resource.file_name);
                 Ok(done)
             })
@@ -154,11 +188,16 @@ impl Fetcher {
         let mut missing = Vec::new();
         for r in resources {
             let in_mirror = mirror_dir.is_some_and(|d| d.join(&r.file_name).is_file());
-            if !in_mirror && find_verified(&shared.data_dir, r, shared.progress.as_ref())?.is_none() {
+            if !in_mirror && find_verified(&shared.data_dir, r, shared.progress.as_ref())?.is_none()
+            {
                 missing.push((r.file_name.clone(), shared.data_dir.download(&r.file_name)));
             }
         }
-        if missing.is_empty() { Ok(()) } else { Err(FetchError::Offline { missing }) }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(FetchError::Offline { missing })
+        }
     }
 
     /// `block_on` inside a runtime would panic; say so instead.

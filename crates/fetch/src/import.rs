@@ -44,5 +44,12 @@ pub(crate) fn import_one(
     })?;
     out.flush().map_err(|e| FetchError::io("write", &part, e))?;
     drop(out);
-    commit(data_dir, resource, &part, size, to_hex(hasher), Origin::File(src.to_owned()))
+    commit(
+        data_dir,
+        resource,
+        &part,
+        size,
+        to_hex(hasher),
+        Origin::File(src.to_owned()),
+    )
 }

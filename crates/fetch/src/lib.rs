@@ -78,7 +78,7 @@ mod store;
 pub mod verify;
 
 pub use data_dir::DataDir;
-pub use error::FetchError;
+pub use error::{FetchError, Mismatch};
 pub use fetcher::Fetcher;
 pub use lock::LockGuard;
 pub use options::{FetchOptions, Mirror};

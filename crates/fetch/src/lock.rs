@@ -30,7 +30,10 @@ impl LockGuard {
             .open(path)
             .map_err(|e| FetchError::io("open the lock file", path, e))?;
         file.lock().map_err(|e| FetchError::io("lock", path, e))?;
-        Ok(LockGuard { _file: file, path: path.to_owned() })
+        Ok(LockGuard {
+            _file: file,
+            path: path.to_owned(),
+        })
     }
 
     /// The lock file.

@@ -91,14 +91,25 @@ impl LoopbackServer {
     }
 
     /// Serves these in-memory files (name → bytes).
-    pub fn serve_bytes<N: Into<String>>(files: impl IntoIterator<Item = (N, Vec<u8>)>) -> io::Result<Self> {
-        Self::start(Content::Memory(files.into_iter().map(|(n, b)| (n.into(), Arc::new(b))).collect()))
+    pub fn serve_bytes<N: Into<String>>(
+        files: impl IntoIterator<Item = (N, Vec<u8>)>,
+    ) -> io::Result<Self> {
+        Self::start(Content::Memory(
+            files
+                .into_iter()
+                .map(|(n, b)| (n.into(), Arc::new(b)))
+                .collect(),
+        ))
     }
 
     fn start(content: Content) -> io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State { content, faults: Mutex::default(), requests: Mutex::default() });
+        let state = Arc::new(State {
+            content,
+            faults: Mutex::default(),
+            requests: Mutex::default(),
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let (state2, stop2) = (state.clone(), stop.clone());
         let accept = std::thread::spawn(move || {
@@ -114,7 +125,12 @@ impl LoopbackServer {
                 }
             }
         });
-        Ok(LoopbackServer { addr, state, stop, accept: Some(accept) })
+        Ok(LoopbackServer {
+            addr,
+            state,
+            stop,
+            accept: Some(accept),
+        })
     }
 
     /// The URL of `path` on this server (`url("")` is the base).
@@ -124,13 +140,24 @@ impl LoopbackServer {
 
     /// Answers the next `times` requests of `path` with `fault` (after faults queued before).
     pub fn inject(&self, path: &str, fault: Fault, times: usize) {
-        let mut faults = self.state.faults.lock().unwrap_or_else(PoisonError::into_inner);
-        faults.entry(path.trim_start_matches('/').to_owned()).or_default().extend(std::iter::repeat_n(fault, times));
+        let mut faults = self
+            .state
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        faults
+            .entry(path.trim_start_matches('/').to_owned())
+            .or_default()
+            .extend(std::iter::repeat_n(fault, times));
     }
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Request> {
-        self.state.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.state
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -157,7 +184,12 @@ fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
         let mut words = line.split_whitespace();
         let method = words.next().unwrap_or("").to_owned();
         let target = words.next().unwrap_or("/");
-        let path = target.split('?').next().unwrap_or("").trim_start_matches('/').to_owned();
+        let path = target
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('/')
+            .to_owned();
         let (mut range, mut user_agent, mut close) = (None, None, false);
         loop {
             let mut header = String::new();
@@ -174,8 +206,17 @@ fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
                 }
             }
         }
-        let request = Request { method, path, range, user_agent };
-        state.requests.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
+        let request = Request {
+            method,
+            path,
+            range,
+            user_agent,
+        };
+        state
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(request.clone());
         if !respond(&mut out, state, &request)? || close {
             let _ = out.shutdown(Shutdown::Both);
             return Ok(());
@@ -192,11 +233,27 @@ fn respond(out: &mut TcpStream, state: &State, req: &Request) -> io::Result<bool
     let html = b"<!DOCTYPE html>\n<html><head><title>Quota exceeded</title></head><body>Too many users have viewed or downloaded this file recently.</body></html>\n";
     let lfs = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n";
     match &fault {
-        Some(Fault::Status(code)) => return small(out, *code, "text/plain", format!("error {code}\n").as_bytes(), ""),
+        Some(Fault::Status(code)) => {
+            return small(
+                out,
+                *code,
+                "text/plain",
+                format!("error {code}\n").as_bytes(),
+                "",
+            );
+        }
         Some(Fault::Html) => return small(out, 200, "text/html; charset=utf-8", html, ""),
         Some(Fault::HtmlAsData) => return small(out, 200, "application/octet-stream", html, ""),
         Some(Fault::LfsPointer) => return small(out, 200, "application/octet-stream", lfs, ""),
-        Some(Fault::Redirect { status, to }) => return small(out, *status, "text/plain", b"", &format!("Location: {to}\r\n")),
+        Some(Fault::Redirect { status, to }) => {
+            return small(
+                out,
+                *status,
+                "text/plain",
+                b"",
+                &format!("Location: {to}\r\n"),
+            );
+        }
         _ => {}
     }
     let Some(mut body) = open(state, &req.path) else {
@@ -206,17 +263,29 @@ fn respond(out: &mut TcpStream, state: &State, req: &Request) -> io::Result<bool
     let start = match req.range.as_deref().and_then(parse_range_start) {
         Some(_) if fault == Some(Fault::IgnoreRange) => None,
         Some(start) if start >= size => {
-            return small(out, 416, "text/plain", b"", &format!("Content-Range: bytes */{size}\r\n"));
+            return small(
+                out,
+                416,
+                "text/plain",
+                b"",
+                &format!("Content-Range: bytes */{size}\r\n"),
+            );
         }
         other => other,
     };
     let from = start.unwrap_or(0);
     let len = size - from;
     let head = match start {
-        Some(s) => format!("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {s}-{}/{size}\r\n", size - 1),
+        Some(s) => format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {s}-{}/{size}\r\n",
+            size - 1
+        ),
         None => "HTTP/1.1 200 OK\r\n".to_owned(),
     };
-    write!(out, "{head}Content-Type: application/octet-stream\r\nContent-Length: {len}\r\n\r\n")?;
+    write!(
+        out,
+        "{head}Content-Type: application/octet-stream\r\nContent-Length: {len}\r\n\r\n"
+    )?;
     if req.method == "HEAD" {
         return Ok(true);
     }
@@ -242,7 +311,13 @@ fn respond(out: &mut TcpStream, state: &State, req: &Request) -> io::Result<bool
 }
 
 /// A whole small answer.
-fn small(out: &mut TcpStream, code: u16, content_type: &str, body: &[u8], extra: &str) -> io::Result<bool> {
+fn small(
+    out: &mut TcpStream,
+    code: u16,
+    content_type: &str,
+    body: &[u8],
+    extra: &str,
+) -> io::Result<bool> {
     let reason = match code {
         200 => "OK",
         301 => "Moved Permanently",
@@ -253,7 +328,11 @@ fn small(out: &mut TcpStream, code: u16, content_type: &str, body: &[u8], extra:
         503 => "Service Unavailable",
         _ => "Status",
     };
-    write!(out, "HTTP/1.1 {code} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}\r\n", body.len())?;
+    write!(
+        out,
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}\r\n",
+        body.len()
+    )?;
     out.write_all(body)?;
     Ok(true)
 }

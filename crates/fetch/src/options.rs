@@ -23,7 +23,9 @@ impl Mirror {
         } else if value.starts_with("http://") || value.starts_with("https://") {
             Some(Mirror::Url(value.trim_end_matches('/').to_owned()))
         } else {
-            Some(Mirror::Dir(PathBuf::from(value.strip_prefix("file://").unwrap_or(value))))
+            Some(Mirror::Dir(PathBuf::from(
+                value.strip_prefix("file://").unwrap_or(value),
+            )))
         }
     }
 
@@ -82,10 +84,17 @@ impl FetchOptions {
     /// sets it means it, so an unusual spelling errs on the side of no network.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let offline = lookup("ZUKAN_OFFLINE").is_some_and(|v| {
-            !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off")
+            !matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "" | "0" | "false" | "no" | "off"
+            )
         });
         let mirror = lookup("ZUKAN_MIRROR").and_then(|v| Mirror::parse(&v));
-        FetchOptions { mirror, offline, ..FetchOptions::default() }
+        FetchOptions {
+            mirror,
+            offline,
+            ..FetchOptions::default()
+        }
     }
 }
 
@@ -95,8 +104,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(vars: &[(&str, &str)]) -> FetchOptions {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         FetchOptions::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -127,7 +138,10 @@ mod tests {
             from(&[("ZUKAN_MIRROR", "file:///srv/zukan")]).mirror,
             Some(Mirror::Dir("/srv/zukan".into()))
         );
-        assert_eq!(Mirror::Url("http://m".into()).location("a.zip"), "http://m/a.zip");
+        assert_eq!(
+            Mirror::Url("http://m".into()).location("a.zip"),
+            "http://m/a.zip"
+        );
     }
 
     #[test]

@@ -23,8 +23,13 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(LFS_MAGIC) {
         return Sniffed::LfsPointer;
     }
-    let text = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
-    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    let text = head
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(head);
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
     let text = &text[start..];
     let starts_with = |prefix: &[u8]| {
         text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
@@ -70,12 +75,18 @@ mod tests {
         check(b"<!doctype HTML>", Sniffed::Html);
         check(b"\xEF\xBB\xBF\r\n  <HTML lang=en>", Sniffed::Html);
         check(b"\n<head><title>Google Drive", Sniffed::Html);
-        check(b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12\n", Sniffed::LfsPointer);
+        check(
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12\n",
+            Sniffed::LfsPointer,
+        );
         check(b"PK\x03\x04<html>", Sniffed::Data);
         check(b"\x1f\x8b\x08", Sniffed::Data);
         check(b"", Sniffed::Data);
         check(b"<htm", Sniffed::Data);
-        check(b"0--Parade/0_Parade_marchingband_1_465.jpg\n", Sniffed::Data);
+        check(
+            b"0--Parade/0_Parade_marchingband_1_465.jpg\n",
+            Sniffed::Data,
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use zukan_schema::{Resource, Sha256Hex};
 
+use crate::error::Mismatch;
 use crate::verify::{Stamp, sha256_file};
 use crate::{DataDir, FetchError, Progress};
 
@@ -46,7 +47,13 @@ pub(crate) fn check_file_name(name: &str) -> Result<(), FetchError> {
         && !name.contains(['/', '\\', '\0'])
         && !name.ends_with(".part")
         && !name.ends_with(".lock");
-    if plain { Ok(()) } else { Err(FetchError::BadFileName { file: name.to_owned() }) }
+    if plain {
+        Ok(())
+    } else {
+        Err(FetchError::BadFileName {
+            file: name.to_owned(),
+        })
+    }
 }
 
 /// The verified copy of `resource` in `downloads/`, if there is one. The stamp spares
@@ -114,7 +121,7 @@ pub(crate) fn commit(
         resource.size.is_none_or(|s| s == size) && resource.sha256.is_none_or(|s| s == sha256);
     if !good {
         let quarantined = quarantine(data_dir, part, name)?;
-        return Err(FetchError::Mismatch {
+        return Err(FetchError::Mismatch(Box::new(Mismatch {
             file: name.clone(),
             origin: match origin {
                 Origin::Url(url) => url,
@@ -127,21 +134,34 @@ pub(crate) fn commit(
             actual_sha256: sha256,
             quarantined,
             page: resource.page.clone(),
-        });
+        })));
     }
     let path = data_dir.download(name);
-    std::fs::rename(part, &path).map_err(|e| FetchError::io("rename the verified .part to", &path, e))?;
+    std::fs::rename(part, &path)
+        .map_err(|e| FetchError::io("rename the verified .part to", &path, e))?;
     if let Ok(meta) = std::fs::metadata(&path) {
         let _ = Stamp::new(sha256, &meta).write(&data_dir.stamp(name));
     }
-    Ok(Downloaded { file_name: name.clone(), path, size, sha256, origin })
+    Ok(Downloaded {
+        file_name: name.clone(),
+        path,
+        size,
+        sha256,
+        origin,
+    })
 }
 
 /// Moves `path` to `quarantine/<file_name>.<unix time>` and returns where it went.
-pub(crate) fn quarantine(data_dir: &DataDir, path: &Path, file_name: &str) -> Result<PathBuf, FetchError> {
+pub(crate) fn quarantine(
+    data_dir: &DataDir,
+    path: &Path,
+    file_name: &str,
+) -> Result<PathBuf, FetchError> {
     let dir = data_dir.quarantine();
     std::fs::create_dir_all(&dir).map_err(|e| FetchError::io("create", &dir, e))?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let mut dest = dir.join(format!("{file_name}.{now}"));
     let mut n = 1;
     while dest.exists() {
@@ -161,7 +181,18 @@ mod tests {
         for ok in ["WIDER_val.zip", "a b.tar.gz", ".hidden"] {
             assert!(check_file_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["", ".", "..", "../x", "a/b", "/etc/passwd", "a\\b", "x.part", "x.lock", "a\0b"] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "/etc/passwd",
+            "a\\b",
+            "x.part",
+            "x.lock",
+            "a\0b",
+        ] {
             assert!(check_file_name(bad).is_err(), "{bad:?}");
         }
     }

@@ -46,6 +46,9 @@ pub(crate) fn hash_reader<R: Read + Send>(
         let _ = empty_tx.send(vec![0u8; BLOCK]);
     }
     std::thread::scope(|scope| {
+        // Owned by this closure, so every return drops them before the scope joins the reader:
+        // a reader blocked on either channel then wakes up and ends.
+        let (empty_tx, full_rx) = (empty_tx, full_rx);
         scope.spawn(move || {
             while let Ok(mut buf) = empty_rx.recv() {
                 let filled = read_block(&mut reader, &mut buf);
@@ -58,7 +61,9 @@ pub(crate) fn hash_reader<R: Read + Send>(
         let mut total = 0u64;
         loop {
             // The reader ends with Ok(0) or an error; a closed channel means it stopped.
-            let Ok(block) = full_rx.recv() else { return Ok((hasher, total)) };
+            let Ok(block) = full_rx.recv() else {
+                return Ok((hasher, total));
+            };
             let (buf, n) = block?;
             if n == 0 {
                 return Ok((hasher, total));
@@ -66,11 +71,9 @@ pub(crate) fn hash_reader<R: Read + Send>(
             on_block(&buf[..n])?;
             hasher.update(&buf[..n]);
             total += n as u64;
-            if empty_tx.send(buf).is_err() {
-                return Ok((hasher, total));
-            }
+            // The reader may already have ended (it had spare buffers); its blocks are queued.
+            let _ = empty_tx.send(buf);
         }
-        // Leaving the scope drops `empty_tx` on every path, which ends the reader thread.
     })
 }
 
@@ -100,7 +103,11 @@ pub(crate) struct Stamp {
 impl Stamp {
     /// A stamp for a file with this metadata and hash.
     pub fn new(sha256: Sha256Hex, meta: &Metadata) -> Stamp {
-        Stamp { sha256, size: meta.len(), mtime: mtime(meta) }
+        Stamp {
+            sha256,
+            size: meta.len(),
+            mtime: mtime(meta),
+        }
     }
 
     /// Reads the stamp at `path` if it exists, parses, and still matches `meta`.
@@ -110,14 +117,21 @@ impl Stamp {
         let sha256 = words.next()?.parse().ok()?;
         let size = words.next()?.parse().ok()?;
         let (secs, nanos) = words.next()?.split_once('.')?;
-        let stamp = Stamp { sha256, size, mtime: (secs.parse().ok()?, nanos.parse().ok()?) };
+        let stamp = Stamp {
+            sha256,
+            size,
+            mtime: (secs.parse().ok()?, nanos.parse().ok()?),
+        };
         (stamp.size == meta.len() && stamp.mtime == mtime(meta)).then_some(stamp)
     }
 
     /// Writes the stamp to `path` (through a temporary file and a rename).
     pub fn write(&self, path: &Path) -> io::Result<()> {
         let tmp = path.with_extension("sha256.tmp");
-        let text = format!("{} {} {}.{:09}\n", self.sha256, self.size, self.mtime.0, self.mtime.1);
+        let text = format!(
+            "{} {} {}.{:09}\n",
+            self.sha256, self.size, self.mtime.0, self.mtime.1
+        );
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, path)
     }
@@ -141,22 +155,54 @@ mod tests {
         std::fs::write(&path, b"abc").unwrap();
         let (sha, len) = sha256_file(&path).unwrap();
         // FIPS 180-2 appendix B.1.
-        assert_eq!(sha.to_string(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha.to_string(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(len, 3);
         std::fs::write(&path, b"").unwrap();
         let (sha, _) = sha256_file(&path).unwrap();
-        assert_eq!(sha.to_string(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            sha.to_string(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
     fn multi_block_file_matches_one_shot_hash() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
-        let data: Vec<u8> = (0..(3 * BLOCK + 12345)).map(|i| (i * 7 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(3 * BLOCK + 12345))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
         std::fs::write(&path, &data).unwrap();
         let (sha, len) = sha256_file(&path).unwrap();
         assert_eq!(sha, to_hex(Sha256::new_with_prefix(&data)));
         assert_eq!(len, data.len() as u64);
+    }
+
+    /// Regression: the reader thread, holding spare buffers, could finish first; the hasher
+    /// then stopped at its first failed buffer hand-back and lost the queued last blocks.
+    #[test]
+    fn queued_blocks_survive_an_early_reader_exit() {
+        let data: Vec<u8> = (0..(BUFFERS * BLOCK - 1))
+            .map(|i| (i % 253) as u8)
+            .collect();
+        for _ in 0..20 {
+            let (hasher, len) = hash_reader(&data[..], Sha256::new(), |_| Ok(())).unwrap();
+            assert_eq!(len, data.len() as u64);
+            assert_eq!(to_hex(hasher), to_hex(Sha256::new_with_prefix(&data)));
+        }
+    }
+
+    /// An error from the block consumer ends the hash without a deadlock.
+    #[test]
+    fn consumer_error_returns() {
+        let data = vec![0u8; 10 * BLOCK];
+        let result = hash_reader(&data[..], Sha256::new(), |_| {
+            Err(io::Error::other("disk full"))
+        });
+        assert_eq!(result.unwrap_err().to_string(), "disk full");
     }
 
     #[test]
