@@ -98,7 +98,7 @@ pub(crate) fn parse_matrix(
     let class = match class_of((flag_word & 0xff) as u8) {
         Ok(class) => class,
         Err(Ok(what)) => return Err(MatError::Unsupported { at, what }),
-        Err(Err(code)) => return Err(corrupt(Corruption::UnknownClass(code))),
+        Err(Err(code)) => return Err(sub_corrupt(&flags, Corruption::UnknownClass(code))),
     };
 
     let dims_el = sub.next_element("dimensions")?;
@@ -153,12 +153,9 @@ pub(crate) fn parse_matrix(
         }
         Class::Struct => {
             let fields = parse_field_names(&mut sub)?;
-            let n = count.checked_mul(fields.len()).ok_or_else(|| {
-                MatError::Corrupt {
-                    at,
-                    what: Corruption::DimensionsOverflow,
-                }
-            })?;
+            let n = count
+                .checked_mul(fields.len())
+                .ok_or(corrupt(Corruption::DimensionsOverflow))?;
             let values = parse_elements(&mut sub, n, depth, options)?;
             Value::Struct(StructArray {
                 dims,
@@ -217,8 +214,10 @@ fn numeric_part(
     what: &'static str,
 ) -> Result<NumericData, MatError> {
     if count == 0 && sub.remaining() == 0 {
-        return Ok(decode::decode_numeric(class, &[], dt::DOUBLE, sub.endian, 0)
-            .unwrap_or(NumericData::Double(Vec::new())));
+        return Ok(
+            decode::decode_numeric(class, &[], dt::DOUBLE, sub.endian, 0)
+                .unwrap_or(NumericData::Double(Vec::new())),
+        );
     }
     let el = sub.next_element(what)?;
     let corrupt = |what| MatError::Corrupt {

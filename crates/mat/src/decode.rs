@@ -64,7 +64,7 @@ pub(crate) fn decode_as<T: FromStored>(
     count: usize,
 ) -> Result<Vec<T>, Corruption> {
     let size = numeric_size(data_type).ok_or(Corruption::UnknownDataType(data_type))?;
-    if bytes.len() % size != 0 || bytes.len() / size != count {
+    if !bytes.len().is_multiple_of(size) || bytes.len() / size != count {
         return Err(Corruption::ElementCountMismatch {
             expected: count,
             found: bytes.len() / size,
@@ -148,7 +148,7 @@ pub(crate) fn decode_text(
             Ok(bytes.iter().map(|&b| char::from(b)).collect())
         }
         dt::UINT16 | dt::UTF16 | dt::INT16 => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return Err(Corruption::ElementCountMismatch {
                     expected: count,
                     found: bytes.len() / 2,
@@ -165,7 +165,7 @@ pub(crate) fn decode_text(
                 .collect())
         }
         dt::UTF32 | dt::UINT32 | dt::INT32 => {
-            if bytes.len() % 4 != 0 {
+            if !bytes.len().is_multiple_of(4) {
                 return Err(Corruption::ElementCountMismatch {
                     expected: count,
                     found: bytes.len() / 4,

@@ -69,7 +69,10 @@ impl<'a> Cursor<'a> {
 
     /// A cursor over exactly the data of `element` (which came from this cursor's buffer).
     pub(crate) fn enter(&self, element: &Element<'a>) -> Self {
-        let end = element.data_at.saturating_add(element.data.len()).min(self.buf.len());
+        let end = element
+            .data_at
+            .saturating_add(element.data.len())
+            .min(self.buf.len());
         Cursor {
             pos: element.data_at.min(end),
             end,
@@ -96,11 +99,6 @@ impl<'a> Cursor<'a> {
     /// Bytes left before the end of this cursor's range.
     pub(crate) fn remaining(&self) -> usize {
         self.end - self.pos
-    }
-
-    /// The unread bytes.
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..self.end).unwrap_or(&[])
     }
 
     pub(crate) fn u32_at(&self, bytes: [u8; 4]) -> u32 {

@@ -30,12 +30,26 @@ pub(crate) fn inflate(
     if let Some(tag) = out.first_chunk::<8>() {
         let [a, b, c, d, e, f, g, h] = *tag;
         let (first, size) = match endian {
-            Endian::Little => (u32::from_le_bytes([a, b, c, d]), u32::from_le_bytes([e, f, g, h])),
-            Endian::Big => (u32::from_be_bytes([a, b, c, d]), u32::from_be_bytes([e, f, g, h])),
+            Endian::Little => (
+                u32::from_le_bytes([a, b, c, d]),
+                u32::from_le_bytes([e, f, g, h]),
+            ),
+            Endian::Big => (
+                u32::from_be_bytes([a, b, c, d]),
+                u32::from_be_bytes([e, f, g, h]),
+            ),
         };
-        let expected = if first >> 16 == 0 { 8 + size as usize } else { 8 };
+        let expected = if first >> 16 == 0 {
+            8 + size as usize
+        } else {
+            8
+        };
         // A lying size only costs up to `limit`; the parser then reports the truncation.
-        out.reserve_exact(expected.min(limit.saturating_add(1)).saturating_sub(out.len()));
+        out.reserve_exact(
+            expected
+                .min(limit.saturating_add(1))
+                .saturating_sub(out.len()),
+        );
     }
     loop {
         if out.len() > limit {

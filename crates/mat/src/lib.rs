@@ -151,10 +151,6 @@ pub fn read_with(bytes: &[u8], options: &ReadOptions) -> Result<MatFile, MatErro
     let mut variables = Vec::new();
     let mut skipped = Vec::new();
     while cursor.remaining() > 0 {
-        // Some writers pad the file's end; fewer than 8 zero bytes cannot be an element.
-        if cursor.remaining() < 8 && cursor.rest().iter().all(|&b| b == 0) {
-            break;
-        }
         let element = cursor.next_element("variable")?;
         let parsed = if element.data_type == data_type::COMPRESSED {
             let limit = element

@@ -109,6 +109,7 @@ impl NumericData {
     }
 
     /// The value at a column-major position as `f64` (64-bit integers beyond 2^53 round).
+    #[allow(clippy::unnecessary_cast)] // the macro's arm for `f64` casts f64 to f64
     pub fn get_f64(&self, position: usize) -> Option<f64> {
         with_vec!(self, v => v.get(position).map(|&x| x as f64))
     }
@@ -117,6 +118,7 @@ impl NumericData {
     pub fn to_f64(&self) -> Vec<f64> {
         match self {
             NumericData::Double(v) => v.clone(),
+            #[allow(clippy::unnecessary_cast)] // the macro's (unused) arm for `f64`
             other => with_vec!(other, v => v.iter().map(|&x| x as f64).collect()),
         }
     }

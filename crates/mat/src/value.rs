@@ -72,9 +72,7 @@ impl<T> Array<T> {
 
     /// The element at a zero-based, column-major index (see [`Dims::linear_index`]).
     pub fn get(&self, index: &[usize]) -> Option<&T> {
-        self.dims
-            .linear_index(index)
-            .and_then(|p| self.data.get(p))
+        self.dims.linear_index(index).and_then(|p| self.data.get(p))
     }
 
     /// Like [`Array::get`], with an [`MatError::OutOfBounds`] error instead of `None`.

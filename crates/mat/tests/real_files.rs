@@ -55,7 +55,10 @@ fn wider_face_val_events_files_and_boxes() -> Result<(), MatError> {
     assert_eq!(total_rows(&file, "file_list")?, 3226);
     // m['file_list'][0,0][0,0][0] -> '0_Parade_marchingband_1_465' (no .jpg)
     let files = file.get("file_list")?.as_cell()?;
-    assert_eq!(files[0].as_cell()?[0].as_str()?, "0_Parade_marchingband_1_465");
+    assert_eq!(
+        files[0].as_cell()?[0].as_str()?,
+        "0_Parade_marchingband_1_465"
+    );
     // sum(b[0].shape[0] for c in m['face_bbx_list'][:,0] for b in c) -> 39708
     assert_eq!(total_rows(&file, "face_bbx_list")?, 39708);
     let boxes = file.get("face_bbx_list")?.as_cell()?;
@@ -86,7 +89,9 @@ fn wider_face_val_row_changed_against_text_ground_truth() -> Result<(), MatError
     assert_eq!(name.as_str()?, "39_Ice_Skating_iceskiing_39_583");
     let boxes = file.get("face_bbx_list")?.as_cell()?[33].as_cell()?[8].as_numeric()?;
     assert_eq!(boxes.dims().as_ref(), &[32, 4]);
-    let row: Vec<f64> = (0..4).map(|j| boxes.get_f64(&[7, j])).collect::<Result<_, _>>()?;
+    let row: Vec<f64> = (0..4)
+        .map(|j| boxes.get_f64(&[7, j]))
+        .collect::<Result<_, _>>()?;
     assert_eq!(row, [1026.0, 474.0, -2.0, 23.0]);
     Ok(())
 }
@@ -97,7 +102,10 @@ fn wider_face_test_file_names() -> Result<(), MatError> {
     // m['__header__'] -> PCWIN64, 2015
     assert!(file.header_text.contains("PCWIN64"));
     // [k for k in m if not k.startswith('__')] -> ['event_list', 'file_list']
-    assert_eq!(file.names().collect::<Vec<_>>(), ["event_list", "file_list"]);
+    assert_eq!(
+        file.names().collect::<Vec<_>>(),
+        ["event_list", "file_list"]
+    );
     // m['event_list'].shape -> (61, 1)
     assert_eq!(file.get("event_list")?.dims().as_ref(), &[61, 1]);
     // sum(c.shape[0] for c in m['file_list'][:,0]) -> 16097
@@ -114,14 +122,21 @@ fn wider_face_test_file_names() -> Result<(), MatError> {
 fn check_gt_list(rel: &str, faces: usize, empty: usize, index_sum: f64) {
     let file = real(rel);
     let (mut kept, mut empties, mut sum) = (0, 0, 0.0);
-    let gt = file.get("gt_list").and_then(Value::as_cell).expect("gt_list");
+    let gt = file
+        .get("gt_list")
+        .and_then(Value::as_cell)
+        .expect("gt_list");
     for event in gt {
         for entry in event.as_cell().expect("cell of cells") {
             let indices = entry.as_numeric().expect("numeric");
             assert_eq!(indices.class(), NumericClass::Double, "{rel}");
             kept += indices.len();
             empties += usize::from(indices.is_empty());
-            sum += indices.column_major::<f64>().expect("double").iter().sum::<f64>();
+            sum += indices
+                .column_major::<f64>()
+                .expect("double")
+                .iter()
+                .sum::<f64>();
         }
     }
     assert_eq!((kept, empties, sum), (faces, empty, index_sum), "{rel}");
@@ -179,7 +194,10 @@ fn flowers_doubles_stored_as_small_integers() -> Result<(), MatError> {
 fn imdb_wiki_sample_struct() -> Result<(), MatError> {
     let file = real("imdb-wiki/wiki_sample.mat");
     // m['__header__'] -> 'MATLAB 5.0 MAT-file Platform: posix, ...' (scipy: no comma)
-    assert!(file.header_text.starts_with("MATLAB 5.0 MAT-file Platform: posix"));
+    assert!(
+        file.header_text
+            .starts_with("MATLAB 5.0 MAT-file Platform: posix")
+    );
     let wiki = file.get("wiki")?;
     // m['wiki'][0,0].dtype.names
     assert_eq!(
@@ -200,10 +218,15 @@ fn imdb_wiki_sample_struct() -> Result<(), MatError> {
     assert_eq!(dob.class(), NumericClass::Int32);
     assert_eq!(
         dob.column_major::<i32>()?,
-        &[723671, 703186, 711677, 705061, 720044, 715920, 723909, 734139, 658005]
+        &[
+            723671, 703186, 711677, 705061, 720044, 715920, 723909, 734139, 658005
+        ]
     );
     // w['photo_taken'].dtype -> uint16
-    assert_eq!(wiki.field("photo_taken")?.as_numeric()?.class(), NumericClass::UInt16);
+    assert_eq!(
+        wiki.field("photo_taken")?.as_numeric()?.class(),
+        NumericClass::UInt16
+    );
     // w['gender'].tolist() -> [1,1,1,1,0,nan,0,1,1]
     let gender = wiki.field("gender")?.to_f64()?;
     assert_eq!(gender.len(), 9);
@@ -211,7 +234,10 @@ fn imdb_wiki_sample_struct() -> Result<(), MatError> {
     assert_eq!(gender[4], 0.0);
     // w['face_score'].tolist() -> [..., -inf (index 3), ..., -inf (index 7), 0.5]
     let score = wiki.field("face_score")?.to_f64()?;
-    assert_eq!((score[3], score[7], score[8]), (f64::NEG_INFINITY, f64::NEG_INFINITY, 0.5));
+    assert_eq!(
+        (score[3], score[7], score[8]),
+        (f64::NEG_INFINITY, f64::NEG_INFINITY, 0.5)
+    );
     // w['second_face_score'].tolist()[1] -> 1.9492479052091052; [0] -> nan
     let second = wiki.field("second_face_score")?.to_f64()?;
     assert_eq!(second[1], 1.9492479052091052);
@@ -225,7 +251,10 @@ fn imdb_wiki_sample_struct() -> Result<(), MatError> {
     assert_eq!(names[6].dims().as_ref(), &[0, 0]);
     // w['face_location'][0][0].tolist() -> [[111.29109473, 111.29109473, 252.66993082, 252.66993082]]
     let loc = wiki.field("face_location")?.as_cell()?[0].to_f64()?;
-    assert_eq!(loc, [111.29109473, 111.29109473, 252.66993082, 252.66993082]);
+    assert_eq!(
+        loc,
+        [111.29109473, 111.29109473, 252.66993082, 252.66993082]
+    );
     // w['full_path'][0][0][0]
     let paths = wiki.field("full_path")?.as_cell()?;
     assert_eq!(paths[0].as_str()?, "17/10000217_1981-05-05_2009.jpg");
