@@ -40,7 +40,7 @@ pub(crate) fn inflate(
             ),
         };
         let expected = if first >> 16 == 0 {
-            8 + size as usize
+            (size as usize).saturating_add(8)
         } else {
             8
         };

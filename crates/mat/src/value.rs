@@ -352,3 +352,13 @@ impl Value {
         Ok(self.as_numeric()?.real())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Cells of hundreds of thousands of small values (IMDB-WIKI) make `Value`'s size a
+    /// large part of peak memory; keep it from growing unnoticed.
+    #[test]
+    fn value_stays_small() {
+        assert!(std::mem::size_of::<super::Value>() <= 72);
+    }
+}
