@@ -4,28 +4,31 @@
 //! The `.part` file and the in-memory hash state always describe the same bytes: a block is
 //! hashed only after it was written, and after a cut the next attempt resumes from the part's
 //! length with the hash state kept (or rebuilt from disk when the part came from an earlier
-//! run). Bytes reach the disk through a 1 MiB buffer from the async task itself (page-cache
-//! writes are short); the sha256 runs on a blocking thread fed through a bounded channel, so
-//! hashing overlaps the network and memory stays bounded.
+//! run). Bytes reach the disk in 1 MiB blocks written from the async task itself (page-cache
+//! writes are short); the sha256 runs on a blocking thread ([`crate::sink`]), so hashing
+//! overlaps the network and memory stays bounded.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
-use tokio::task::{JoinHandle, spawn_blocking};
+use tokio::task::spawn_blocking;
 use zukan_schema::{Resource, Sha256Hex};
 
 use crate::import::import_one;
 use crate::lock::LockGuard;
+use crate::sink::HashingSink;
 use crate::sniff::{SNIFF_LEN, Sniffed, html_hint, is_html_content_type, sniff};
 use crate::store::{Downloaded, Origin, check_file_name, commit, find_verified};
-use crate::verify::{BLOCK, hash_reader, to_hex};
+use crate::verify::{hash_reader, to_hex};
 use crate::{DataDir, FetchError, FetchOptions, Mirror, Progress};
+
+/// Bytes between two progress reports.
+const PROGRESS_STEP: u64 = 256 * 1024;
 
 /// What every download task shares.
 pub(crate) struct Shared {
@@ -343,9 +346,9 @@ async fn attempt(
             })
     }
     .map_err(|e| io_err("write", e))?;
-    let mut out = BufWriter::with_capacity(BLOCK, file);
-    let (tx, hashed) = spawn_hasher(hasher, 32);
+    let mut sink = HashingSink::new(file, hasher);
     let mut written = offset;
+    let mut unreported = 0u64;
     let mut cut = None;
     let mut next = held.into_iter();
     loop {
@@ -360,16 +363,16 @@ async fn attempt(
                 }
             },
         };
-        out.write_all(&chunk).map_err(|e| io_err("write", e))?;
+        sink.push(&chunk).await.map_err(|e| io_err("write", e))?;
         written += chunk.len() as u64;
-        progress.advance(name, chunk.len() as u64);
-        if tx.send(chunk).await.is_err() {
-            break;
+        // Progress per chunk would be tens of thousands of calls a second.
+        unreported += chunk.len() as u64;
+        if unreported >= PROGRESS_STEP {
+            progress.advance(name, std::mem::take(&mut unreported));
         }
     }
-    out.flush().map_err(|e| io_err("write", e))?;
-    drop(tx);
-    let (hasher, hashed_len) = hashed.await.map_err(|e| Failed::Give(join_error(e)))?;
+    progress.advance(name, unreported);
+    let (hasher, hashed_len) = sink.finish().await.map_err(|e| io_err("write", e))?;
     if hashed_len != written - offset {
         return Err(Failed::Give(FetchError::io(
             "hash",
@@ -399,23 +402,6 @@ async fn attempt(
         return Err(Failed::Retry(e));
     }
     Ok((written, to_hex(hasher)))
-}
-
-/// A blocking task hashing the blocks it is sent; it returns the hasher and the byte count.
-fn spawn_hasher<B: AsRef<[u8]> + Send + 'static>(
-    mut hasher: Sha256,
-    depth: usize,
-) -> (mpsc::Sender<B>, JoinHandle<(Sha256, u64)>) {
-    let (tx, mut rx) = mpsc::channel::<B>(depth);
-    let handle = spawn_blocking(move || {
-        let mut len = 0u64;
-        while let Some(block) = rx.blocking_recv() {
-            hasher.update(block.as_ref());
-            len += block.as_ref().len() as u64;
-        }
-        (hasher, len)
-    });
-    (tx, handle)
 }
 
 /// The first byte position of a `Content-Range: bytes START-END/TOTAL` value.

@@ -73,6 +73,7 @@ mod lock;
 pub mod loopback;
 mod options;
 mod progress;
+mod sink;
 pub mod sniff;
 mod store;
 pub mod verify;
