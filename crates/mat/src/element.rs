@@ -115,7 +115,7 @@ impl<'a> Cursor<'a> {
             .buf
             .get(at..self.end)
             .and_then(|rest| rest.first_chunk::<8>())
-            .ok_or(MatError::Truncated {
+            .ok_or_else(|| MatError::Truncated {
                 at: self.location(at),
                 what,
                 needed: 8,
@@ -158,7 +158,9 @@ impl<'a> Cursor<'a> {
         let padded = if first == data_type::COMPRESSED {
             size
         } else {
-            size.next_multiple_of(8)
+            // A mask, not `next_multiple_of(8)`, which callgrind showed costing ~25
+            // instructions per element here (millions of elements in IMDB-WIKI).
+            size.saturating_add(7) & !7
         };
         self.pos = data_at.saturating_add(padded).min(self.end);
         Ok(Element {

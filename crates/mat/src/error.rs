@@ -179,7 +179,7 @@ pub enum MatError {
         what: &'static str,
     },
     /// A miCOMPRESSED element inflates past the configured limit (a zlib bomb, or a
-    /// legitimately huge variable: raise [`crate::ReadOptions::max_decompressed`]).
+    /// legitimately huge variable: raise [`crate::ReadOptions::max_inflate_ratio`]).
     #[error("the compressed element at byte {element} inflates past the limit of {limit} bytes")]
     DecompressionLimit {
         /// File offset of the compressed element.
