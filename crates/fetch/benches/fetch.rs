@@ -9,9 +9,10 @@
 //! Each measured operation of ours runs in a child process (this program re-executed with
 //! `--child …`), so its peak memory is its own; it and the reference tools are all timed the
 //! same way, from spawn to exit (our start-up, runtime and HTTP client included), and the
-//! tools' peak memory comes from `/usr/bin/time` when it exists. Every
-//! operation runs three times after a warm-up read (files come from the page cache) and the
-//! best time counts.
+//! peak memory and CPU time (user + system) come from `/usr/bin/time` when it exists (the
+//! CPU time is what a busy shared machine does not distort). The operations of a section
+//! run round-robin three times after a warm-up (files come from the page cache) and each
+//! one's best time counts.
 //!
 //! `cargo bench -p zukan-fetch --bench fetch`; `ZUKAN_BENCH_MB` sets the file size (default
 //! 1024 MiB), `ZUKAN_BENCH_DIR` the scratch directory (default: the system temp dir).
@@ -94,6 +95,7 @@ fn vm_hwm_kib() -> Option<u64> {
 struct Measured {
     secs: f64,
     peak_kib: Option<u64>,
+    cpu_secs: Option<f64>,
 }
 
 fn run() -> Result<(), String> {
@@ -117,15 +119,21 @@ fn run() -> Result<(), String> {
     write_file(&big, bytes).map_err(|e| format!("could not write {}: {e}", big.display()))?;
     warm(&big).map_err(|e| e.to_string())?;
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let has_time = Path::new("/usr/bin/time").exists();
     let big_s = big.display().to_string();
 
-    // sha256
-    let hashed = best(|| ours(&me, &["sha256", &big_s]))?;
-    let expected = hashed.1.clone();
-    let openssl = best(|| tool(has_time, "openssl", &["dgst", "-sha256", &big_s]))?;
-    let sha256sum = best(|| tool(has_time, "sha256sum", &[&big_s]))?;
-    for (name, out) in [("openssl", &openssl.1), ("sha256sum", &sha256sum.1)] {
+    // sha256 (a first run gives the reference hash and warms everything)
+    let expected = ours(&me, &["sha256", &big_s])?.1;
+    let mut sha_ops: [Op<'_>; 3] = [
+        Box::new(|| ours(&me, &["sha256", &big_s])),
+        Box::new(|| tool("openssl", &["dgst", "-sha256", &big_s])),
+        Box::new(|| tool("sha256sum", &[&big_s])),
+    ];
+    let [hashed, openssl, sha256sum] = interleaved(&mut sha_ops)?;
+    for (name, out) in [
+        ("zukan", &hashed.1),
+        ("openssl", &openssl.1),
+        ("sha256sum", &sha256sum.1),
+    ] {
         if !out.contains(&expected) {
             return Err(format!(
                 "{name} disagrees on the sha256: {out} vs {expected}"
@@ -138,30 +146,23 @@ fn run() -> Result<(), String> {
     let url = server.url("big.bin");
     let downloads = scratch.path().join("data");
     let curl_out = scratch.path().join("curl.bin");
-    let fetched = best(|| {
-        let _ = std::fs::remove_dir_all(&downloads);
-        let m = ours(
-            &me,
-            &[
-                "download",
-                &url,
-                &bytes.to_string(),
-                &expected,
-                &downloads.display().to_string(),
-            ],
-        );
-        let _ = std::fs::remove_dir_all(&downloads);
-        m
-    })?;
-    let curl = best(|| {
-        let m = tool(
-            has_time,
-            "curl",
-            &["-s", "-o", &curl_out.display().to_string(), &url],
-        );
-        let _ = std::fs::remove_file(&curl_out);
-        m
-    })?;
+    let size = bytes.to_string();
+    let data_dir = downloads.display().to_string();
+    let curl_path = curl_out.display().to_string();
+    let mut download_ops: [Op<'_>; 2] = [
+        Box::new(|| {
+            let _ = std::fs::remove_dir_all(&downloads);
+            let m = ours(&me, &["download", &url, &size, &expected, &data_dir]);
+            let _ = std::fs::remove_dir_all(&downloads);
+            m
+        }),
+        Box::new(|| {
+            let m = tool("curl", &["-s", "-o", &curl_path, &url]);
+            let _ = std::fs::remove_file(&curl_out);
+            m
+        }),
+    ];
+    let [fetched, curl] = interleaved(&mut download_ops)?;
     if fetched.1 != expected {
         return Err(format!(
             "the download's sha256 {} is not {expected}",
@@ -172,8 +173,8 @@ fn run() -> Result<(), String> {
     let mb = bytes as f64 / 1e6;
     println!();
     println!(
-        "{:<34} {:>8} {:>10} {:>12} {:>12}",
-        "operation", "best s", "MB/s", "vs ref", "peak RSS"
+        "{:<34} {:>8} {:>10} {:>8} {:>8} {:>12}",
+        "operation", "best s", "MB/s", "x ref", "CPU s", "peak RSS"
     );
     let row = |name: &str, m: &Measured, reference: Option<&Measured>| {
         let ratio = reference.map_or_else(String::new, |r| format!("{:.2}x", r.secs / m.secs));
@@ -181,13 +182,20 @@ fn run() -> Result<(), String> {
             || "n/a".to_owned(),
             |k| format!("{:.1} MiB", k as f64 / 1024.0),
         );
+        let cpu = m
+            .cpu_secs
+            .map_or_else(|| "n/a".to_owned(), |c| format!("{c:.2}"));
         println!(
-            "{name:<34} {:>8.3} {:>10.0} {ratio:>12} {peak:>12}",
+            "{name:<34} {:>8.3} {:>10.0} {ratio:>8} {cpu:>8} {peak:>12}",
             m.secs,
             mb / m.secs
         );
     };
-    row("sha256: zukan verify::sha256_file", &hashed.0, None);
+    row(
+        "sha256: zukan verify::sha256_file",
+        &hashed.0,
+        Some(&openssl.0),
+    );
     row("sha256: openssl dgst -sha256", &openssl.0, None);
     row("sha256: sha256sum", &sha256sum.0, None);
     println!(
@@ -195,7 +203,11 @@ fn run() -> Result<(), String> {
         openssl.0.secs / hashed.0.secs,
         sha256sum.0.secs / hashed.0.secs
     );
-    row("download: zukan Fetcher (verified)", &fetched.0, None);
+    row(
+        "download: zukan Fetcher (verified)",
+        &fetched.0,
+        Some(&curl.0),
+    );
     row("download: curl -s -o", &curl.0, None);
     println!(
         "  zukan vs curl: {:.2}x (target >= 0.9x)",
@@ -217,50 +229,48 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The best of [`RUNS`] runs (the shortest time; its output).
-fn best(
-    mut once: impl FnMut() -> Result<(Measured, String), String>,
-) -> Result<(Measured, String), String> {
-    let mut best: Option<(Measured, String)> = None;
+/// One measured operation: its time and peak memory, and its output.
+type Op<'a> = Box<dyn FnMut() -> Result<(Measured, String), String> + 'a>;
+
+/// Runs the operations round-robin [`RUNS`] times (so a busy moment on a shared machine hits
+/// all of them alike) and keeps each one's best (shortest) run.
+fn interleaved<const N: usize>(ops: &mut [Op<'_>; N]) -> Result<[(Measured, String); N], String> {
+    let mut best: [Option<(Measured, String)>; N] = std::array::from_fn(|_| None);
     for _ in 0..RUNS {
-        let m = once()?;
-        if best.as_ref().is_none_or(|b| m.0.secs < b.0.secs) {
-            best = Some(m);
+        for (op, best) in ops.iter_mut().zip(best.iter_mut()) {
+            let m = op()?;
+            if best.as_ref().is_none_or(|b| m.0.secs < b.0.secs) {
+                *best = Some(m);
+            }
         }
     }
-    best.ok_or_else(|| "no run".to_owned())
-}
-
-/// Runs a measured operation of ours in a child, timed from spawn to exit like the tools;
-/// the child reports its own VmHWM.
-fn ours(me: &Path, args: &[&str]) -> Result<(Measured, String), String> {
-    let started = Instant::now();
-    let out = Command::new(me)
-        .arg("--child")
-        .args(args)
-        .output()
-        .map_err(|e| e.to_string())?;
-    let secs = started.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(format!(
-            "child {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+    let mut out = Vec::with_capacity(N);
+    for b in best {
+        out.push(b.ok_or("no run")?);
     }
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut words = text.split_whitespace().skip(1);
-    let peak_kib = words.next().and_then(|w| w.parse().ok()).filter(|&k| k > 0);
-    let sha = words.next().unwrap_or("").to_owned();
-    Ok((Measured { secs, peak_kib }, sha))
+    out.try_into().map_err(|_| "wrong count".to_owned())
 }
 
-/// Runs a reference tool, timed from spawn to exit, under `/usr/bin/time` for its peak memory
-/// when available.
-fn tool(has_time: bool, program: &str, args: &[&str]) -> Result<(Measured, String), String> {
+/// Runs a measured operation of ours in a child (this program with `--child`), exactly as
+/// a reference tool is run; its stdout is `<secs> <VmHWM KiB> <sha256>`.
+fn ours(me: &Path, args: &[&str]) -> Result<(Measured, String), String> {
+    let mut all = vec!["--child"];
+    all.extend_from_slice(args);
+    let (mut measured, stdout) = tool(&me.display().to_string(), &all)?;
+    let mut words = stdout.split_whitespace().skip(1);
+    let hwm = words.next().and_then(|w| w.parse().ok()).filter(|&k| k > 0);
+    measured.peak_kib = measured.peak_kib.or(hwm);
+    Ok((measured, words.next().unwrap_or("").to_owned()))
+}
+
+/// Runs a program, timed from spawn to exit, under `/usr/bin/time` (when it exists) for its
+/// peak RSS and CPU time (user + system).
+fn tool(program: &str, args: &[&str]) -> Result<(Measured, String), String> {
+    let has_time = Path::new("/usr/bin/time").exists();
     let started = Instant::now();
     let out = if has_time {
         Command::new("/usr/bin/time")
-            .args(["-f", "%M"])
+            .args(["-f", "%M %U %S"])
             .arg(program)
             .args(args)
             .output()
@@ -275,19 +285,30 @@ fn tool(has_time: bool, program: &str, args: &[&str]) -> Result<(Measured, Strin
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let peak_kib = if has_time {
-        String::from_utf8_lossy(&out.stderr)
-            .trim()
-            .lines()
-            .last()
-            .and_then(|l| l.trim().parse().ok())
-    } else {
-        None
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last: Vec<&str> = stderr
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let (peak_kib, cpu_secs) = match (has_time, last.as_slice()) {
+        (true, [m, u, s]) => (
+            m.parse().ok(),
+            u.parse::<f64>()
+                .ok()
+                .zip(s.parse::<f64>().ok())
+                .map(|(u, s)| u + s),
+        ),
+        _ => (None, None),
     };
-    Ok((
-        Measured { secs, peak_kib },
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    ))
+    let measured = Measured {
+        secs,
+        peak_kib,
+        cpu_secs,
+    };
+    Ok((measured, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
 /// Writes `len` bytes of xorshift noise (incompressible, so no layer can shortcut it).
