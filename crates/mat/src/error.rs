@@ -178,13 +178,16 @@ pub enum MatError {
         /// Which feature (sparse arrays, objects, ...).
         what: &'static str,
     },
-    /// A miCOMPRESSED element inflates past the configured limit (a zlib bomb, or a
-    /// legitimately huge variable: raise [`crate::ReadOptions::max_inflate_ratio`]).
-    #[error("the compressed element at byte {element} inflates past the limit of {limit} bytes")]
+    /// A miCOMPRESSED element inflates past what is left of the file's inflation budget (a
+    /// zlib bomb, or legitimately sparse data: raise [`crate::ReadOptions::max_inflate_ratio`]).
+    #[error(
+        "the compressed element at byte {element} inflates past the {limit} bytes left of the \
+         file's inflation budget (ReadOptions::max_inflate_ratio)"
+    )]
     DecompressionLimit {
         /// File offset of the compressed element.
         element: usize,
-        /// The limit in bytes.
+        /// The bytes that were left of the budget.
         limit: usize,
     },
     /// Cells or structs nested deeper than the configured limit.

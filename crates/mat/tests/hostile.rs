@@ -175,7 +175,7 @@ fn zlib_bomb_is_capped() {
     element.extend(LE.num(packed.len() as u32));
     element.extend(&packed);
     let bytes = file(LE, &[element]);
-    let limit = packed.len() * 64 + (1 << 20);
+    let limit = bytes.len() * 64 + (1 << 20);
     let (result, peak) = peak_during(|| zukan_mat::read(&bytes));
     assert_eq!(
         result,
@@ -304,4 +304,23 @@ fn malformed_subelements() {
         ),
         "{err}"
     );
+}
+
+/// Fault pinned: the inflate bound was per element (64x its size + 1 MiB), so in a file of
+/// many small compressed cells of empty elements each could claim the 1 MiB slack, and each
+/// inflated byte became ~9 bytes of `Value`: 20 such 4 KB elements (800 KB inflated each)
+/// held ~150 MB. With one budget for the file (64 x 87 KB + 1 MiB, about 6.6 MB inflated)
+/// the values stay near 60 MB and the read stops.
+#[test]
+fn many_small_bombs_share_one_inflation_budget() {
+    let empties = vec![LE.element(MI_MATRIX, &[]); 100_000];
+    let cell = compressed(LE, &LE.cell(&[1, 100_000], "c", &empties));
+    assert!(cell.len() < 8192, "{}", cell.len());
+    let bytes = file(LE, &vec![cell; 20]);
+    let (result, peak) = peak_during(|| zukan_mat::read(&bytes));
+    assert!(
+        matches!(result, Err(MatError::DecompressionLimit { .. })),
+        "{result:?}"
+    );
+    assert!(peak < 100 << 20, "{peak} bytes allocated");
 }
