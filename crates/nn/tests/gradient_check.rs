@@ -236,10 +236,8 @@ fn whole_network_with_route_and_reorg() {
         [convolutional]\nfilters=3\nsize=1\nstride=1\npad=1\nactivation=linear\n";
     let mut net = build_network(&parse_cfg(cfg).unwrap(), None).unwrap();
     assert_eq!(net.output_shape(), [3, 4, 4]);
-    let mut seed = 30;
-    for p in net.params_mut() {
+    for (seed, p) in (30..).zip(net.params_mut()) {
         p.value.copy_from_slice(&values(p.value.len(), seed));
-        seed += 1;
     }
     let x = tensor([2, 2, 8, 8], 40);
     let g = tensor([2, 3, 4, 4], 41);
