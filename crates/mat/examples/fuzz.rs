@@ -302,7 +302,10 @@ fn main() {
             let input = mutate(&mut rng, &seeds);
             let base = LIVE.load(Ordering::Relaxed);
             PEAK.store(base, Ordering::Relaxed);
-            let result = catch_unwind(AssertUnwindSafe(|| zukan_mat::read(&input).is_ok()));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let _ = zukan_mat::variable_names(&input);
+                zukan_mat::read(&input).is_ok()
+            }));
             let used = PEAK.load(Ordering::Relaxed).saturating_sub(base);
             iterations += 1;
             // Values cost at most ~8 bytes per input byte, inflation at most 64x + 1 MiB,

@@ -302,3 +302,17 @@ fn parse_field_names(sub: &mut Cursor<'_>) -> Result<Vec<String>, MatError> {
         })
         .collect()
 }
+
+/// Reads only the name of a miMATRIX, from a cursor at the start of its data (flags,
+/// dimensions, name), for [`crate::variable_names`].
+pub(crate) fn read_name(mut sub: Cursor<'_>) -> Result<String, MatError> {
+    sub.next_element("array flags")?;
+    sub.next_element("dimensions")?;
+    let name_el = sub.next_element("array name")?;
+    std::str::from_utf8(name_el.data)
+        .map(str::to_owned)
+        .map_err(|_| MatError::Corrupt {
+            at: sub.location(name_el.at),
+            what: Corruption::InvalidUtf8,
+        })
+}

@@ -81,3 +81,28 @@ pub(crate) fn inflate(
         }
     }
 }
+
+/// Inflates at most the first `max` bytes of a zlib stream (fewer if it ends sooner).
+pub(crate) fn inflate_prefix(
+    compressed: &[u8],
+    element: usize,
+    max: usize,
+) -> Result<Vec<u8>, MatError> {
+    let mut z = Decompress::new(true);
+    let mut out = Vec::with_capacity(max);
+    while out.len() < max {
+        let consumed = usize::try_from(z.total_in()).unwrap_or(usize::MAX);
+        let input = compressed.get(consumed..).unwrap_or(&[]);
+        let before = (z.total_in(), out.len());
+        let status = z
+            .decompress_vec(input, &mut out, FlushDecompress::None)
+            .map_err(|e| MatError::Corrupt {
+                at: Location::File(element),
+                what: Corruption::Zlib(e.to_string()),
+            })?;
+        if status == Status::StreamEnd || before == (z.total_in(), out.len()) {
+            break;
+        }
+    }
+    Ok(out)
+}

@@ -32,6 +32,8 @@
 //!   parsed in place. Numeric data becomes one `Vec` per array in the array's class, even
 //!   when the file stored it in a smaller type (MATLAB stores integer-valued doubles as
 //!   uint8/uint16); char data is decoded straight into a `String`.
+//!   [`variable_names`] lists the variables without reading them (a compressed variable is
+//!   inflated only as far as its name).
 //! - **Column-major, explicitly.** Values are kept in MATLAB's order: element `(i, j)` of an
 //!   `m x n` array is at `i + m * j`. Accessors say so in their names
 //!   ([`Array::column_major`], [`NumericArray::column_major`]) and `get(&[i, j])` does the
@@ -150,6 +152,41 @@ impl MatFile {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.variables.iter().map(|(n, _)| n.as_str())
     }
+}
+
+/// The names of the variables in file order, without reading their values: a compressed
+/// variable is inflated only as far as its name (its first few hundred bytes).
+pub fn variable_names(bytes: &[u8]) -> Result<Vec<String>, MatError> {
+    // The flags, dimensions and name sub-elements fit in this many bytes unless an array
+    // has hundreds of dimensions or a name of kilobytes; those get a truncation error.
+    const HEAD: usize = 4096;
+    let endian = header::parse_header(bytes)?.endian;
+    let mut cursor = Cursor::new(bytes, header::HEADER_LEN, endian, None);
+    let mut names = Vec::new();
+    while cursor.remaining() > 0 {
+        let element = cursor.next_element("variable")?;
+        let name = if element.data_type == data_type::COMPRESSED {
+            let head = inflate::inflate_prefix(element.data, element.at, HEAD)?;
+            let inner = Cursor::new(&head, 0, endian, Some(element.at));
+            let inner_type = head.first_chunk::<4>().map(|&t| inner.u32_at(t));
+            if inner_type != Some(data_type::MATRIX) {
+                return Err(MatError::Corrupt {
+                    at: inner.location(0),
+                    what: Corruption::ExpectedMatrix(inner_type.unwrap_or(0)),
+                });
+            }
+            array::read_name(Cursor::new(&head, 8, endian, Some(element.at)))?
+        } else if element.data_type == data_type::MATRIX {
+            array::read_name(cursor.enter(&element))?
+        } else {
+            return Err(MatError::Corrupt {
+                at: Location::File(element.at),
+                what: Corruption::ExpectedMatrix(element.data_type),
+            });
+        };
+        names.push(name);
+    }
+    Ok(names)
 }
 
 /// Reads a MAT v5 file from its bytes with the default [`ReadOptions`].

@@ -54,6 +54,11 @@ fn real(rel: &str) -> Vec<u8> {
 /// (a shorter, still valid file), and otherwise an error located inside the prefix.
 fn every_prefix(bytes: &[u8], boundaries: &[usize]) {
     for len in 0..bytes.len() {
+        let names = std::panic::catch_unwind(|| zukan_mat::variable_names(&bytes[..len]));
+        assert!(
+            names.is_ok(),
+            "variable_names panicked at prefix length {len}"
+        );
         let result = std::panic::catch_unwind(|| zukan_mat::read(&bytes[..len]));
         let result = result.unwrap_or_else(|_| panic!("panic at prefix length {len}"));
         match result {

@@ -260,3 +260,18 @@ fn imdb_wiki_sample_struct() -> Result<(), MatError> {
     assert_eq!(paths[0].as_str()?, "17/10000217_1981-05-05_2009.jpg");
     Ok(())
 }
+
+#[test]
+fn variable_names_without_reading_values() {
+    for rel in [
+        "widerface/wider_face_split/wider_face_val.mat",
+        "widerface/eval_tools_ground_truth/wider_hard_val.mat",
+        "flowers102/setid.mat",
+        "imdb-wiki/wiki_sample.mat",
+    ] {
+        let path = format!("{}/../../../shared/real/{rel}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).expect("real file");
+        let names = zukan_mat::variable_names(&bytes).expect("names");
+        assert_eq!(names, real(rel).names().collect::<Vec<_>>(), "{rel}");
+    }
+}
