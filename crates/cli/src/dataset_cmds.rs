@@ -1,0 +1,338 @@
+//! The dataset commands: list, info, fetch, stats, export.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use zukan::{
+    DataDir, Dataset, DatasetRoot, ExportFormat, FetchOptions, PrepareOptions, Provenance,
+    Registry, Split, SplitSummary,
+};
+
+use crate::progress::TerminalProgress;
+
+/// Where a reading command finds the dataset tree.
+#[derive(Debug, Args)]
+pub struct Location {
+    /// A tree you already have, laid out as the official archives unpack (not verified).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The data directory [default: $ZUKAN_DATA_DIR, else the user cache dir + /zukan].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Location {
+    fn data_dir(&self) -> DataDir {
+        match &self.data_dir {
+            Some(dir) => DataDir::new(dir),
+            None => DataDir::from_env(),
+        }
+    }
+
+    /// The tree to read: `--root`, else the installed one in the data directory.
+    fn resolve(&self, dataset: &dyn Dataset) -> Result<DatasetRoot> {
+        if let Some(root) = &self.root {
+            if !root.is_dir() {
+                bail!("--root {} is not a directory", root.display());
+            }
+            return Ok(DatasetRoot::user(root));
+        }
+        let info = dataset.info();
+        let tree = self.data_dir().tree(&info.name, &info.release);
+        if zukan_fetch::install::installed_resources(&tree).is_empty() {
+            bail!(
+                "{} is not fetched into {} yet: run `zukan fetch {}`, or pass --root DIR for a tree you already have",
+                info.name,
+                tree.display(),
+                info.name
+            );
+        }
+        Ok(DatasetRoot::verified(tree))
+    }
+}
+
+fn parse_splits(dataset: &dyn Dataset, splits: &[Split]) -> Result<Vec<Split>> {
+    let available = dataset.info().splits;
+    for split in splits {
+        if !available.contains(split) {
+            let names: Vec<String> = available.iter().map(Split::to_string).collect();
+            bail!(
+                "{} has no split `{split}` (it has: {})",
+                dataset.info().name,
+                names.join(", ")
+            );
+        }
+    }
+    Ok(if splits.is_empty() {
+        available
+    } else {
+        splits.to_vec()
+    })
+}
+
+/// `zukan list`.
+pub fn list() -> Result<()> {
+    let registry = Registry::new();
+    println!("{:<12} {:<28} {:<18} license", "name", "title", "splits");
+    for dataset in registry.iter() {
+        let info = dataset.info();
+        let splits: Vec<String> = info.splits.iter().map(Split::to_string).collect();
+        println!(
+            "{:<12} {:<28} {:<18} {}",
+            info.name,
+            info.title,
+            splits.join(","),
+            info.license
+        );
+    }
+    Ok(())
+}
+
+/// Arguments of `zukan info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Dataset name (see `zukan list`).
+    pub name: String,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+/// `zukan info NAME`.
+pub fn info(args: &InfoArgs) -> Result<()> {
+    let registry = Registry::new();
+    let dataset = registry.require(&args.name)?;
+    let info = dataset.info();
+    println!("{} — {} (release {})", info.name, info.title, info.release);
+    println!("homepage:  {}", info.homepage);
+    println!("license:   {}", info.license);
+    let splits: Vec<String> = info.splits.iter().map(Split::to_string).collect();
+    println!("splits:    {}", splits.join(", "));
+    println!("classes:   {}", info.class_names.join(", "));
+    println!("\n{}\n", info.description.trim());
+    let tree = args.location.data_dir().tree(&info.name, &info.release);
+    let installed = zukan_fetch::install::installed_resources(&tree);
+    println!("files (sha256 and size checked before use):");
+    for r in dataset.resources() {
+        let state = if installed.contains(&r.file_name) {
+            "installed"
+        } else {
+            "not fetched"
+        };
+        let size = r
+            .size
+            .map_or("size unknown".to_owned(), |s| format!("{s} bytes"));
+        let sha = r
+            .sha256
+            .map_or("sha256 unknown".to_owned(), |s| s.to_string());
+        println!("  {:<22} {:>18}  {}  [{state}]", r.file_name, size, sha);
+        println!("  {:<22} checksums from: {}", "", r.checksum_source);
+    }
+    println!("\ndata dir tree: {}", tree.display());
+    if let Some(root) = &args.location.root {
+        println!(
+            "--root {}: a tree you provide; its files are not verified by checksum",
+            root.display()
+        );
+    }
+    println!("\ncitation:\n{}", info.citation.trim());
+    Ok(())
+}
+
+/// Arguments of `zukan fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Dataset name (see `zukan list`).
+    pub name: String,
+    /// Only the files these splits need (repeatable) [default: every split].
+    #[arg(long = "split", value_name = "SPLIT")]
+    pub splits: Vec<Split>,
+    /// Take the archives from this directory instead of downloading them (verified the same way).
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
+    /// The data directory [default: $ZUKAN_DATA_DIR, else the user cache dir + /zukan].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Never touch the network (same as ZUKAN_OFFLINE=1).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `zukan fetch NAME`.
+pub fn fetch(args: &FetchArgs) -> Result<()> {
+    let registry = Registry::new();
+    let dataset = registry.require(&args.name)?;
+    let splits = parse_splits(dataset, &args.splits)?;
+    let data_dir = args
+        .data_dir
+        .as_ref()
+        .map_or_else(DataDir::from_env, DataDir::new);
+    let mut fetch = FetchOptions::from_env();
+    fetch.offline |= args.offline;
+    let options = PrepareOptions {
+        data_dir,
+        fetch,
+        splits: splits.clone(),
+        from: args.from.clone(),
+        resources: None,
+    };
+    let prepared = zukan::prepare(dataset, &options, Arc::new(TerminalProgress::new()))
+        .with_context(|| format!("could not fetch {}", args.name))?;
+    for file in &prepared.newly_installed {
+        eprintln!("installed {file}");
+    }
+    println!(
+        "{} is ready in {}",
+        args.name,
+        prepared.root.path().display()
+    );
+    print_summaries(dataset, &prepared.root, &splits)?;
+    Ok(())
+}
+
+/// Arguments of `zukan stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Dataset name (see `zukan list`).
+    pub name: String,
+    /// Only these splits (repeatable) [default: every split].
+    #[arg(long = "split", value_name = "SPLIT")]
+    pub splits: Vec<Split>,
+    /// Print every diagnostic, not only the first ten.
+    #[arg(long)]
+    pub all_diagnostics: bool,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+/// `zukan stats NAME`.
+pub fn stats(args: &StatsArgs) -> Result<()> {
+    let registry = Registry::new();
+    let dataset = registry.require(&args.name)?;
+    let splits = parse_splits(dataset, &args.splits)?;
+    let root = args.location.resolve(dataset)?;
+    if root.provenance == Provenance::Unverified {
+        eprintln!(
+            "note: {} was not fetched by zukan; its files are not verified by checksum",
+            root.path().display()
+        );
+    }
+    let limit = if args.all_diagnostics { usize::MAX } else { 10 };
+    print_summaries_with(dataset, &root, &splits, limit)
+}
+
+/// Prints one summary line per split (skipping splits whose annotations are not installed).
+pub fn print_summaries(dataset: &dyn Dataset, root: &DatasetRoot, splits: &[Split]) -> Result<()> {
+    print_summaries_with(dataset, root, splits, 3)
+}
+
+fn print_summaries_with(
+    dataset: &dyn Dataset,
+    root: &DatasetRoot,
+    splits: &[Split],
+    diagnostics: usize,
+) -> Result<()> {
+    println!(
+        "{:<6} {:>8} {:>9} {:>8} {:>10} {:>11} {:>8} {:>11}",
+        "split",
+        "images",
+        "objects",
+        "ignored",
+        "no-object",
+        "degenerate",
+        "missing",
+        "diagnostics"
+    );
+    for &split in splits {
+        let loaded = root
+            .load(dataset, split)
+            .map_err(|e| anyhow::anyhow!(e))
+            .with_context(|| {
+                format!(
+                    "could not read the {split} annotations of {}",
+                    dataset.info().name
+                )
+            })?;
+        let s = SplitSummary::of(split, &loaded.samples);
+        let missing = root.missing_images(&loaded.samples);
+        println!(
+            "{:<6} {:>8} {:>9} {:>8} {:>10} {:>11} {:>8} {:>11}",
+            split.to_string(),
+            s.images,
+            s.objects,
+            s.ignored,
+            s.images_without_objects,
+            s.degenerate_boxes,
+            missing,
+            loaded.diagnostics.len()
+        );
+        for d in loaded.diagnostics.iter().take(diagnostics) {
+            println!("       {d}");
+        }
+        if loaded.diagnostics.len() > diagnostics {
+            println!(
+                "       … {} more (zukan stats --all-diagnostics)",
+                loaded.diagnostics.len() - diagnostics
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Arguments of `zukan export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Dataset name (see `zukan list`).
+    pub name: String,
+    /// The split to export.
+    #[arg(long)]
+    pub split: Split,
+    /// Output format: jsonl.
+    #[arg(long, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Output file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+/// `zukan export NAME --split S --format F --out FILE`.
+pub fn export(args: &ExportArgs) -> Result<()> {
+    let registry = Registry::new();
+    let dataset = registry.require(&args.name)?;
+    parse_splits(dataset, &[args.split])?;
+    let root = args.location.resolve(dataset)?;
+    let loaded = root
+        .load(dataset, args.split)
+        .map_err(|e| anyhow::anyhow!(e))
+        .with_context(|| {
+            format!(
+                "could not read the {} annotations of {}",
+                args.split, args.name
+            )
+        })?;
+    let file = File::create(&args.out)
+        .with_context(|| format!("could not create {}", args.out.display()))?;
+    let n = zukan::export(&loaded.samples, args.format, BufWriter::new(file))
+        .with_context(|| format!("could not write {}", args.out.display()))?;
+    let missing = root.missing_images(&loaded.samples);
+    eprintln!("wrote {n} samples to {}", args.out.display());
+    if missing > 0 {
+        eprintln!(
+            "note: {missing} of {n} images are not on disk under {}",
+            root.path().display()
+        );
+    }
+    if !loaded.diagnostics.is_empty() {
+        eprintln!(
+            "note: {} source diagnostics (see `zukan stats {}`)",
+            loaded.diagnostics.len(),
+            args.name
+        );
+    }
+    Ok(())
+}
