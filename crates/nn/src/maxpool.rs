@@ -68,6 +68,11 @@ impl MaxPool {
         }
         y.reshape_for_write([x.n(), x.c(), oh, ow]);
         self.argmax.resize(y.len(), 0);
+        if self.size == 2 && self.stride == 2 && self.padding / 2 == 0 && h == 2 * oh && w == 2 * ow
+        {
+            pool_2x2_even(x.as_slice(), y.as_mut_slice(), &mut self.argmax, h, w);
+            return Ok(());
+        }
         let off = (self.padding / 2) as isize;
         let (size, stride) = (self.size as isize, self.stride as isize);
         y.as_mut_slice()
@@ -142,4 +147,35 @@ impl MaxPool {
     pub fn release_scratch(&mut self) {
         self.argmax = Vec::new();
     }
+}
+
+/// The common case, 2×2 windows at stride 2 on even sides: no window touches the border.
+fn pool_2x2_even(x: &[f32], y: &mut [f32], argmax: &mut [u32], h: usize, w: usize) {
+    let (oh, ow) = (h / 2, w / 2);
+    y.par_chunks_mut(oh * ow)
+        .zip(argmax.par_chunks_mut(oh * ow))
+        .zip(x.par_chunks(h * w))
+        .for_each(|((yp, ap), xp)| {
+            for oy in 0..oh {
+                let (r0, r1) = (&xp[2 * oy * w..][..w], &xp[(2 * oy + 1) * w..][..w]);
+                let (yr, ar) = (&mut yp[oy * ow..][..ow], &mut ap[oy * ow..][..ow]);
+                for ox in 0..ow {
+                    // Scan order and strict `>` as in the general loop: the first maximum wins.
+                    let base = 2 * oy * w + 2 * ox;
+                    let (mut best, mut arg) = (r0[2 * ox], base);
+                    for (v, a) in [
+                        (r0[2 * ox + 1], base + 1),
+                        (r1[2 * ox], base + w),
+                        (r1[2 * ox + 1], base + w + 1),
+                    ] {
+                        if v > best {
+                            best = v;
+                            arg = a;
+                        }
+                    }
+                    yr[ox] = best;
+                    ar[ox] = arg as u32;
+                }
+            }
+        });
 }
