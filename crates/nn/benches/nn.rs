@@ -34,7 +34,12 @@ bias_match=1\nclasses=1\ncoords=4\nnum=5\nsoftmax=1\njitter=.2\nrescore=1\nobjec
 class_scale=1\ncoord_scale=1\nabsolute=1\nthresh=.6\nrandom=1\n";
 
 /// PyTorch 2.15 figures from the issue / model-core.md §4.2 (2 threads, quiet machine).
-const TORCH_ISSUE: &[(&str, f64)] = &[("infer:416:1", 9.6), ("infer:224:1", 21.9), ("train:416:8", 2.96), ("train:224:8", 10.74)];
+const TORCH_ISSUE: &[(&str, f64)] = &[
+    ("infer:416:1", 9.6),
+    ("infer:224:1", 21.9),
+    ("train:416:8", 2.96),
+    ("train:224:8", 10.74),
+];
 
 fn values(n: usize, seed: u64, scale: f32) -> Vec<f32> {
     let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -95,11 +100,15 @@ fn time_it(reps: usize, warmup: usize, mut f: impl FnMut()) -> f64 {
     for _ in 0..warmup {
         f();
     }
-    median((0..reps).map(|_| {
-        let t = Instant::now();
-        f();
-        t.elapsed().as_secs_f64()
-    }).collect())
+    median(
+        (0..reps)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
 }
 
 /// One configuration, in this (child) process; prints one `RESULT` line.
@@ -108,18 +117,52 @@ fn child(name: &str, quick: bool) {
     if parts[0] == "gemm" {
         return gemm_child(quick);
     }
-    let (mode, side, batch) = (parts[0], parts[1].parse::<usize>().unwrap(), parts[2].parse::<usize>().unwrap());
+    let (mode, side, batch) = (
+        parts[0],
+        parts[1].parse::<usize>().unwrap(),
+        parts[2].parse::<usize>().unwrap(),
+    );
     let mut net = network(side);
     let (macs, first) = conv_macs(&net);
-    let x = Tensor::from_vec([batch, 3, side, side], values(batch * 3 * side * side, 99, 1.0)).unwrap();
+    let x = Tensor::from_vec(
+        [batch, 3, side, side],
+        values(batch * 3 * side * side, 99, 1.0),
+    )
+    .unwrap();
     let (secs, flop) = if mode == "infer" {
-        let reps = if quick { 3 } else if side > 300 { 11 } else { 21 };
-        (time_it(reps, 2, || { net.forward(&x, Mode::Infer).unwrap(); }), 2.0 * macs * batch as f64)
+        let reps = if quick {
+            3
+        } else if side > 300 {
+            11
+        } else {
+            21
+        };
+        (
+            time_it(reps, 2, || {
+                net.forward(&x, Mode::Infer).unwrap();
+            }),
+            2.0 * macs * batch as f64,
+        )
     } else {
-        let truths: Vec<Vec<Truth>> =
-            (0..batch).map(|b| vec![Truth { x: 0.3 + 0.05 * b as f32, y: 0.5, w: 0.2, h: 0.3, class: 0 }]).collect();
+        let truths: Vec<Vec<Truth>> = (0..batch)
+            .map(|b| {
+                vec![Truth {
+                    x: 0.3 + 0.05 * b as f32,
+                    y: 0.5,
+                    w: 0.2,
+                    h: 0.3,
+                    class: 0,
+                }]
+            })
+            .collect();
         let mut grad = Tensor::default();
-        let reps = if quick { 2 } else if side > 300 { 5 } else { 7 };
+        let reps = if quick {
+            2
+        } else if side > 300 {
+            5
+        } else {
+            7
+        };
         let secs = time_it(reps, 1, || {
             net.zero_grad();
             net.forward(&x, Mode::Train).unwrap();
@@ -128,29 +171,64 @@ fn child(name: &str, quick: bool) {
         });
         (secs, 2.0 * (3.0 * macs - first) * batch as f64)
     };
-    println!("RESULT {name} secs={secs:.5} img_s={:.3} gflops={:.2} vmhwm_mib={:.1}", batch as f64 / secs, flop / secs / 1e9, vm_hwm_mib());
+    println!(
+        "RESULT {name} secs={secs:.5} img_s={:.3} gflops={:.2} vmhwm_mib={:.1}",
+        batch as f64 / secs,
+        flop / secs / 1e9,
+        vm_hwm_mib()
+    );
 }
 
 fn gemm_child(quick: bool) {
     // (M, N, K) of conv GEMMs at 416: first layer, 16→32 at 208, 128→256 at 26, 512→1024 and
     // 1024→1024 at 13, and the dW product of the latter (M=1024, N=9216, K=169).
-    for (m, n, k) in [(16, 173_056, 27), (32, 43_264, 144), (256, 676, 1152), (1024, 169, 4608), (1024, 169, 9216), (1024, 9216, 169)] {
+    for (m, n, k) in [
+        (16, 173_056, 27),
+        (32, 43_264, 144),
+        (256, 676, 1152),
+        (1024, 169, 4608),
+        (1024, 169, 9216),
+        (1024, 9216, 169),
+    ] {
         let a = values(m * k, 1, 1.0);
         let b = values(k * n, 2, 1.0);
         let mut c = vec![0f32; m * n];
         let secs = time_it(if quick { 3 } else { 9 }, 2, || {
             // SAFETY: the slices hold exactly m×k, k×n and m×n row-major values.
             unsafe {
-                gemm::gemm(m, n, k, c.as_mut_ptr(), 1, n as isize, false, a.as_ptr(), 1, k as isize, b.as_ptr(), 1, n as isize,
-                    0.0, 1.0, false, false, false, gemm::Parallelism::Rayon(0));
+                gemm::gemm(
+                    m,
+                    n,
+                    k,
+                    c.as_mut_ptr(),
+                    1,
+                    n as isize,
+                    false,
+                    a.as_ptr(),
+                    1,
+                    k as isize,
+                    b.as_ptr(),
+                    1,
+                    n as isize,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    gemm::Parallelism::Rayon(0),
+                );
             }
         });
-        println!("RESULT gemm:{m}x{n}x{k} secs={secs:.6} gflops={:.1}", 2.0 * (m * n * k) as f64 / secs / 1e9);
+        println!(
+            "RESULT gemm:{m}x{n}x{k} secs={secs:.6} gflops={:.1}",
+            2.0 * (m * n * k) as f64 / secs / 1e9
+        );
     }
 }
 
 fn field(line: &str, key: &str) -> Option<f64> {
-    line.split_whitespace().find_map(|w| w.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
 }
 
 /// Runs the PyTorch script; returns `(config, img/s)` for the azface rows, and the peak RSS
@@ -159,15 +237,31 @@ fn torch_side(python: &str, quick: bool) -> Option<(Vec<(String, f64)>, f64)> {
     let tools = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/tools");
     let reps = if quick { "3" } else { "11" };
     let out = Command::new(python)
-        .args([&format!("{tools}/torch_conv_bench.py"), "--only", "nets", "--reps", reps, "--warmup", "3"])
+        .args([
+            &format!("{tools}/torch_conv_bench.py"),
+            "--only",
+            "nets",
+            "--reps",
+            reps,
+            "--warmup",
+            "3",
+        ])
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut rows = Vec::new();
     for line in text.lines().filter(|l| l.starts_with("[net] azface")) {
         // "[net] azface 416x416 b1: fwd ... (min ...; 9.6 img/s, ...) | fwd+bwd ... (min ...; 2.96 img/s, ...)"
-        let side: String = line[13..].chars().take_while(|c| c.is_ascii_digit()).collect();
-        let batch: String = line.split(" b").nth(1)?.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let side: String = line[13..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let batch: String = line
+            .split(" b")
+            .nth(1)?
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         let rates: Vec<f64> = line
             .split(" img/s")
             .filter_map(|s| s.rsplit([';', ' ']).find(|t| !t.is_empty())?.parse().ok())
@@ -195,51 +289,92 @@ fn main() {
         return child(&args[i + 1], quick);
     }
     let exe = std::env::current_exe().unwrap();
-    println!("zukan-nn bench: azFace layout (tiny YOLOv2, 30 outputs), {} rayon threads", rayon::current_num_threads());
+    println!(
+        "zukan-nn bench: azFace layout (tiny YOLOv2, 30 outputs), {} rayon threads",
+        rayon::current_num_threads()
+    );
     let mut ours = Vec::new();
-    for name in ["gemm", "infer:416:1", "infer:224:1", "train:416:8", "train:224:8"] {
+    for name in [
+        "gemm",
+        "infer:416:1",
+        "infer:224:1",
+        "train:416:8",
+        "train:224:8",
+    ] {
         let mut cmd = Command::new(&exe);
         cmd.args(["--child", name]);
         if quick {
             cmd.arg("--quick");
         }
         let out = cmd.output().expect("re-running the bench as a child");
-        for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("RESULT ")) {
+        for line in String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("RESULT "))
+        {
             let key = line.split_whitespace().nth(1).unwrap_or("").to_string();
             if let Some(shape) = key.strip_prefix("gemm:") {
-                println!("  GEMM {shape:>22}: {:7.1} GFLOP/s", field(line, "gflops").unwrap_or(f64::NAN));
+                println!(
+                    "  GEMM {shape:>22}: {:7.1} GFLOP/s",
+                    field(line, "gflops").unwrap_or(f64::NAN)
+                );
             } else {
-                let (secs, ips, gf, mib) = (field(line, "secs"), field(line, "img_s"), field(line, "gflops"), field(line, "vmhwm_mib"));
+                let (secs, ips, gf, mib) = (
+                    field(line, "secs"),
+                    field(line, "img_s"),
+                    field(line, "gflops"),
+                    field(line, "vmhwm_mib"),
+                );
                 println!(
                     "  {key:12}: {:8.1} ms/step  {:7.2} img/s  {:6.1} GFLOP/s  peak RSS {:7.1} MiB",
-                    secs.unwrap_or(f64::NAN) * 1e3, ips.unwrap_or(f64::NAN), gf.unwrap_or(f64::NAN), mib.unwrap_or(f64::NAN)
+                    secs.unwrap_or(f64::NAN) * 1e3,
+                    ips.unwrap_or(f64::NAN),
+                    gf.unwrap_or(f64::NAN),
+                    mib.unwrap_or(f64::NAN)
                 );
                 ours.push((key, ips.unwrap_or(f64::NAN), mib.unwrap_or(f64::NAN)));
             }
         }
         if !out.status.success() {
-            eprintln!("child {name} failed: {}", String::from_utf8_lossy(&out.stderr));
+            eprintln!(
+                "child {name} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     let python = "/work/venv-torch/bin/python";
-    let torch = if args.iter().any(|a| a == "--no-torch") || !std::path::Path::new(python).exists() {
+    let torch = if args.iter().any(|a| a == "--no-torch") || !std::path::Path::new(python).exists()
+    {
         None
     } else {
         torch_side(python, quick)
     };
     let (reference, source): (Vec<(String, f64)>, &str) = match &torch {
-        Some((rows, _)) if !rows.is_empty() => (rows.clone(), "PyTorch measured now, same machine (torch_conv_bench.py)"),
-        _ => (TORCH_ISSUE.iter().map(|(k, v)| (k.to_string(), *v)).collect(), "PyTorch figures from the issue (torch not run)"),
+        Some((rows, _)) if !rows.is_empty() => (
+            rows.clone(),
+            "PyTorch measured now, same machine (torch_conv_bench.py)",
+        ),
+        _ => (
+            TORCH_ISSUE
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            "PyTorch figures from the issue (torch not run)",
+        ),
     };
     println!("side by side — {source}:");
     for (key, ips, mib) in &ours {
         if let Some((_, t)) = reference.iter().find(|(k, _)| k == key) {
-            println!("  {key:12}: ours {ips:7.2} img/s, PyTorch {t:7.2} img/s, ratio {:5.2}x", ips / t);
+            println!(
+                "  {key:12}: ours {ips:7.2} img/s, PyTorch {t:7.2} img/s, ratio {:5.2}x",
+                ips / t
+            );
         }
         if key == "train:416:8"
             && let Some((_, torch_mib)) = &torch
         {
-            println!("  peak RSS of a training step at 416 b8: ours {mib:.0} MiB, PyTorch {torch_mib:.0} MiB");
+            println!(
+                "  peak RSS of a training step at 416 b8: ours {mib:.0} MiB, PyTorch {torch_mib:.0} MiB"
+            );
         }
     }
 }

@@ -21,7 +21,13 @@ impl Reorg {
     /// Output `(c, h, w)` for an input, or `None` if the sides or channels do not divide.
     pub fn out_chw(&self, c: usize, h: usize, w: usize) -> Option<(usize, usize, usize)> {
         let s = self.stride;
-        if s == 0 || !h.is_multiple_of(s) || !w.is_multiple_of(s) || !c.is_multiple_of(s * s) || h == 0 || w == 0 {
+        if s == 0
+            || !h.is_multiple_of(s)
+            || !w.is_multiple_of(s)
+            || !c.is_multiple_of(s * s)
+            || h == 0
+            || w == 0
+        {
             return None;
         }
         Some((c * s * s, h / s, w / s))

@@ -22,10 +22,16 @@ fn reference(name: &str) -> (String, Vec<u8>) {
 fn both_header_versions_are_read() {
     let (_, w64) = reference("tiny_face_64");
     let h = read_header(&w64).unwrap();
-    assert_eq!((h.major, h.minor, h.revision, h.seen, h.len()), (0, 2, 0, 12345, 20));
+    assert_eq!(
+        (h.major, h.minor, h.revision, h.seen, h.len()),
+        (0, 2, 0, 12345, 20)
+    );
     let (_, w32) = reference("tiny_face_32_v1");
     let h = read_header(&w32).unwrap();
-    assert_eq!((h.major, h.minor, h.revision, h.seen, h.len()), (0, 1, 0, 12345, 16));
+    assert_eq!(
+        (h.major, h.minor, h.revision, h.seen, h.len()),
+        (0, 1, 0, 12345, 16)
+    );
 }
 
 #[test]
@@ -37,7 +43,14 @@ fn region_settings_come_from_the_cfg() {
     // num=3 with five anchor pairs listed: Darknet reads the first 2·num values.
     assert_eq!(region.config.anchors.len(), 3);
     assert_eq!(region.config.anchors[2].width, 6.63);
-    assert_eq!((region.config.classes, region.config.rescore, region.config.thresh), (2, true, 0.6));
+    assert_eq!(
+        (
+            region.config.classes,
+            region.config.rescore,
+            region.config.thresh
+        ),
+        (2, true, 0.6)
+    );
     assert_eq!(net.output_shape(), [21, 1, 1]);
     assert_eq!(net.seen, 12345);
 }
@@ -73,7 +86,10 @@ fn checkpoint_for_another_layout_is_refused() {
     let (cfg32, _) = reference("tiny_face_32_v1");
     let mut net32 = build_network(&parse_cfg(&cfg32).unwrap(), None).unwrap();
     let err = load_checkpoint(&mut net32, &bytes).unwrap_err().to_string();
-    assert!(err.contains("`layers.2.weight` has shape [8, 4, 3, 3], the network needs [4, 4, 3, 3]"), "{err}");
+    assert!(
+        err.contains("`layers.2.weight` has shape [8, 4, 3, 3], the network needs [4, 4, 3, 3]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -92,7 +108,10 @@ fn truncated_weights_say_how_many_bytes_were_expected() {
     assert!(matches!(err, Error::Weights(_)));
     let msg = err.to_string();
     let (want, found) = (weights.len(), weights.len() - 4);
-    assert!(msg.contains(&format!("expected {want} bytes")) && msg.contains(&format!("found {found}")), "{msg}");
+    assert!(
+        msg.contains(&format!("expected {want} bytes")) && msg.contains(&format!("found {found}")),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -101,13 +120,19 @@ fn weights_with_extra_bytes_are_refused() {
     let want = weights.len();
     weights.extend_from_slice(&[0; 8]);
     let msg = load_darknet(&cfg, &weights, None).unwrap_err().to_string();
-    assert!(msg.contains(&format!("expected {want} bytes")) && msg.contains(&format!("found {}", want + 8)), "{msg}");
+    assert!(
+        msg.contains(&format!("expected {want} bytes"))
+            && msg.contains(&format!("found {}", want + 8)),
+        "{msg}"
+    );
 }
 
 #[test]
 fn a_file_shorter_than_the_header_is_refused() {
     let (cfg, _) = reference("tiny_face_32_v1");
-    let msg = load_darknet(&cfg, &[0, 0, 0, 0, 2, 0], None).unwrap_err().to_string();
+    let msg = load_darknet(&cfg, &[0, 0, 0, 0, 2, 0], None)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("too short for the header"), "{msg}");
 }
 
@@ -117,7 +142,10 @@ fn a_section_name_typo_names_the_section_and_line() {
     let bad = cfg.replacen("[maxpool]", "[maxpoool]", 1);
     let err = load_darknet(&bad, &weights, None).unwrap_err();
     let line = bad.lines().position(|l| l == "[maxpoool]").unwrap() + 1;
-    assert!(matches!(&err, Error::UnknownSection { name, line: l } if name == "maxpoool" && *l == line), "{err}");
+    assert!(
+        matches!(&err, Error::UnknownSection { name, line: l } if name == "maxpoool" && *l == line),
+        "{err}"
+    );
     assert!(err.to_string().contains("unknown section [maxpoool]"));
 }
 
@@ -127,7 +155,10 @@ fn unknown_keys_are_warnings_not_errors() {
     let noisy = cfg.replacen("filters=4", "filters=4\nflavour=mint", 1);
     let (_, warnings) = load_darknet(&noisy, &weights, None).unwrap();
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].contains("unknown key `flavour` in [convolutional]"), "{warnings:?}");
+    assert!(
+        warnings[0].contains("unknown key `flavour` in [convolutional]"),
+        "{warnings:?}"
+    );
 }
 
 /// A YOLOv2-style passthrough: layer 5 routes back to the 2nd conv's output, layer 6
@@ -153,28 +184,40 @@ fn layers_that_do_not_fit_the_input_name_the_layer() {
     // At 26×26 the routed map is 13×13, which a stride-2 reorg cannot halve.
     let odd = PASSTHROUGH.replace("width=24\nheight=24", "width=26\nheight=26");
     let msg = try_build(&odd).unwrap_err().to_string();
-    assert_eq!(msg, "layer 6 (reorg): stride 2 does not divide 8x13x13 (network input 3x26x26)");
+    assert_eq!(
+        msg,
+        "layer 6 (reorg): stride 2 does not divide 8x13x13 (network input 3x26x26)"
+    );
 }
 
 #[test]
 fn a_route_joining_different_sides_names_the_layers() {
     let bad = PASSTHROUGH.replace("layers=-1,-3", "layers=-1,-5");
     let msg = try_build(&bad).unwrap_err().to_string();
-    assert!(msg.starts_with("layer 7 (route): layer 2 is 12x12 but layer 6 is 6x6"), "{msg}");
+    assert!(
+        msg.starts_with("layer 7 (route): layer 2 is 12x12 but layer 6 is 6x6"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn a_route_to_a_later_layer_is_refused() {
     let bad = PASSTHROUGH.replace("layers=-3", "layers=9");
     let msg = try_build(&bad).unwrap_err().to_string();
-    assert!(msg.contains("layer 5 (route)") && msg.contains("layers=9 does not name an earlier layer"), "{msg}");
+    assert!(
+        msg.contains("layer 5 (route)") && msg.contains("layers=9 does not name an earlier layer"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn a_kernel_larger_than_the_input_names_the_conv_layer() {
     let cfg = "[net]\nwidth=4\nheight=4\nchannels=1\n[convolutional]\nfilters=2\nsize=7\nstride=1\nactivation=linear\n";
     let msg = try_build(cfg).unwrap_err().to_string();
-    assert_eq!(msg, "layer 0 (convolutional): 7x7 kernel (pad 0) does not fit a 4x4 input (network input 1x4x4)");
+    assert_eq!(
+        msg,
+        "layer 0 (convolutional): 7x7 kernel (pad 0) does not fit a 4x4 input (network input 1x4x4)"
+    );
 }
 
 #[test]
@@ -182,7 +225,10 @@ fn region_channels_must_match_the_last_conv() {
     let (cfg, _) = reference("tiny_face_32_v1");
     let bad = cfg.replacen("filters=21", "filters=20", 1);
     let msg = try_build(&bad).unwrap_err().to_string();
-    assert!(msg.contains("(region)") && msg.contains("expects 21 input channels"), "{msg}");
+    assert!(
+        msg.contains("(region)") && msg.contains("expects 21 input channels"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -191,5 +237,8 @@ fn a_weights_file_for_another_network_is_refused() {
     let (_, w32) = reference("tiny_face_32_v1");
     let mut net = build_network(&parse_cfg(&cfg64).unwrap(), None).unwrap();
     let msg = load_weights(&mut net, &w32).unwrap_err().to_string();
-    assert!(msg.contains("expected") && msg.contains(&format!("found {}", w32.len())), "{msg}");
+    assert!(
+        msg.contains("expected") && msg.contains(&format!("found {}", w32.len())),
+        "{msg}"
+    );
 }

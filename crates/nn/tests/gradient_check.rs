@@ -24,7 +24,13 @@ fn check(what: &str, param: &mut [f32], analytic: &[f32], loss: impl FnMut(&[f32
     check_with(EPS, what, param, analytic, loss)
 }
 
-fn check_with(eps: f32, what: &str, param: &mut [f32], analytic: &[f32], mut loss: impl FnMut(&[f32]) -> f64) {
+fn check_with(
+    eps: f32,
+    what: &str,
+    param: &mut [f32],
+    analytic: &[f32],
+    mut loss: impl FnMut(&[f32]) -> f64,
+) {
     let scale = analytic.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-3);
     for i in 0..param.len() {
         let keep = param[i];
@@ -35,7 +41,11 @@ fn check_with(eps: f32, what: &str, param: &mut [f32], analytic: &[f32], mut los
         param[i] = keep;
         let numeric = ((up - down) / (2.0 * eps as f64)) as f32;
         let err = (numeric - analytic[i]).abs();
-        assert!(err <= 2e-3 * scale + 2e-3, "{what}[{i}]: numeric {numeric} vs analytic {} (scale {scale})", analytic[i]);
+        assert!(
+            err <= 2e-3 * scale + 2e-3,
+            "{what}[{i}]: numeric {numeric} vs analytic {} (scale {scale})",
+            analytic[i]
+        );
     }
 }
 
@@ -61,7 +71,12 @@ fn convolution_stride_2_padding_1_with_bias() {
         dot(y.as_slice(), g.as_slice())
     };
     let mut xs = x.as_slice().to_vec();
-    check("conv dx", &mut xs, gx.as_slice(), |v| run(&mut base.clone(), &Tensor::from_vec(x.shape(), v.to_vec()).unwrap()));
+    check("conv dx", &mut xs, gx.as_slice(), |v| {
+        run(
+            &mut base.clone(),
+            &Tensor::from_vec(x.shape(), v.to_vec()).unwrap(),
+        )
+    });
     let mut w = base.weight.clone();
     check("conv dw", &mut w, &conv.grad_weight, |v| {
         let mut c = base.clone();
@@ -90,7 +105,9 @@ fn pointwise_convolution() {
     let mut xs = x.as_slice().to_vec();
     check("1x1 dx", &mut xs, gx.as_slice(), |v| {
         let mut y = Tensor::default();
-        base.clone().forward(&Tensor::from_vec(x.shape(), v.to_vec()).unwrap(), &mut y).unwrap();
+        base.clone()
+            .forward(&Tensor::from_vec(x.shape(), v.to_vec()).unwrap(), &mut y)
+            .unwrap();
         dot(y.as_slice(), g.as_slice())
     });
 }
@@ -113,7 +130,12 @@ fn batch_norm_in_training_mode() {
         dot(y.as_slice(), g.as_slice())
     };
     let mut xs = x.as_slice().to_vec();
-    check("bn dx", &mut xs, gx.as_slice(), |v| run(&mut base.clone(), &Tensor::from_vec(x.shape(), v.to_vec()).unwrap()));
+    check("bn dx", &mut xs, gx.as_slice(), |v| {
+        run(
+            &mut base.clone(),
+            &Tensor::from_vec(x.shape(), v.to_vec()).unwrap(),
+        )
+    });
     let mut gamma = base.gamma.clone();
     check("bn dgamma", &mut gamma, &bn.grad_gamma, |v| {
         let mut b = base.clone();
@@ -131,7 +153,11 @@ fn batch_norm_in_training_mode() {
 fn check_pool(size: usize, stride: usize, shape: [usize; 4], seed: u64) {
     // Distinct values 0.1 apart, so a finite-difference step never changes a window's winner.
     let n: usize = shape.iter().product();
-    let x = Tensor::from_vec(shape, (0..n).map(|i| ((i * 7919) % n) as f32 * 0.1).collect()).unwrap();
+    let x = Tensor::from_vec(
+        shape,
+        (0..n).map(|i| ((i * 7919) % n) as f32 * 0.1).collect(),
+    )
+    .unwrap();
     let mut pool = MaxPool::darknet(size, stride);
     let mut y = Tensor::default();
     pool.forward(&x, &mut y).unwrap();
@@ -139,11 +165,18 @@ fn check_pool(size: usize, stride: usize, shape: [usize; 4], seed: u64) {
     let mut gx = Tensor::zeros(x.shape());
     pool.backward(&g, &mut gx).unwrap();
     let mut xs = x.as_slice().to_vec();
-    check(&format!("maxpool {size}/{stride} dx"), &mut xs, gx.as_slice(), |v| {
-        let mut y = Tensor::default();
-        MaxPool::darknet(size, stride).forward(&Tensor::from_vec(x.shape(), v.to_vec()).unwrap(), &mut y).unwrap();
-        dot(y.as_slice(), g.as_slice())
-    });
+    check(
+        &format!("maxpool {size}/{stride} dx"),
+        &mut xs,
+        gx.as_slice(),
+        |v| {
+            let mut y = Tensor::default();
+            MaxPool::darknet(size, stride)
+                .forward(&Tensor::from_vec(x.shape(), v.to_vec()).unwrap(), &mut y)
+                .unwrap();
+            dot(y.as_slice(), g.as_slice())
+        },
+    );
 }
 
 #[test]
@@ -154,7 +187,10 @@ fn max_pools_stride_2_odd_and_stride_1() {
 
 #[test]
 fn activations_leaky_and_logistic() {
-    let x: Vec<f32> = values(40, 14).into_iter().map(|v| if v.abs() < 0.05 { v + 0.1 } else { v }).collect();
+    let x: Vec<f32> = values(40, 14)
+        .into_iter()
+        .map(|v| if v.abs() < 0.05 { v + 0.1 } else { v })
+        .collect();
     let g = values(40, 15);
     for act in [Activation::Leaky, Activation::Logistic] {
         let mut y = x.clone();
@@ -187,9 +223,13 @@ fn route_concatenates_and_splits_gradients() {
         dot(y.as_slice(), g.as_slice())
     };
     let mut av = a.as_slice().to_vec();
-    check("route da", &mut av, ga.as_slice(), |v| run(&Tensor::from_vec(a.shape(), v.to_vec()).unwrap(), &b));
+    check("route da", &mut av, ga.as_slice(), |v| {
+        run(&Tensor::from_vec(a.shape(), v.to_vec()).unwrap(), &b)
+    });
     let mut bv = b.as_slice().to_vec();
-    check("route db", &mut bv, gb.as_slice(), |v| run(&a, &Tensor::from_vec(b.shape(), v.to_vec()).unwrap()));
+    check("route db", &mut bv, gb.as_slice(), |v| {
+        run(&a, &Tensor::from_vec(b.shape(), v.to_vec()).unwrap())
+    });
 }
 
 #[test]
@@ -205,7 +245,8 @@ fn reorg_is_a_permutation_and_its_backward_inverts_it() {
     let mut xs = x.as_slice().to_vec();
     check("reorg dx", &mut xs, gx.as_slice(), |v| {
         let mut y = Tensor::default();
-        r.forward(&Tensor::from_vec(x.shape(), v.to_vec()).unwrap(), &mut y).unwrap();
+        r.forward(&Tensor::from_vec(x.shape(), v.to_vec()).unwrap(), &mut y)
+            .unwrap();
         dot(y.as_slice(), g.as_slice())
     });
 }
@@ -219,7 +260,12 @@ fn reorg_follows_darknets_index_formula() {
     let mut y = Tensor::default();
     Reorg { stride: 2 }.forward(&x, &mut y).unwrap();
     // c' = 1: the input is one 4×4 plane; output k takes the offset (k/2, k mod 2).
-    assert_eq!(y.as_slice(), &[0., 2., 8., 10., 1., 3., 9., 11., 4., 6., 12., 14., 5., 7., 13., 15.]);
+    assert_eq!(
+        y.as_slice(),
+        &[
+            0., 2., 8., 10., 1., 3., 9., 11., 4., 6., 12., 14., 5., 7., 13., 15.
+        ]
+    );
 }
 
 /// The whole network's backward (conv + BN + leaky, max pool, route, reorg, 1×1 conv with
@@ -245,8 +291,11 @@ fn whole_network_with_route_and_reorg() {
     net.zero_grad();
     net.backward(&g).unwrap();
     let base = net.clone();
-    let grads: Vec<(String, Vec<f32>, Vec<f32>)> =
-        net.params_mut().into_iter().map(|p| (p.name, p.value.to_vec(), p.grad.to_vec())).collect();
+    let grads: Vec<(String, Vec<f32>, Vec<f32>)> = net
+        .params_mut()
+        .into_iter()
+        .map(|p| (p.name, p.value.to_vec(), p.grad.to_vec()))
+        .collect();
     assert_eq!(grads.len(), 8); // 2 × (weight, β, γ) + weight, bias
     for (k, (name, value, grad)) in grads.into_iter().enumerate() {
         let mut v = value;

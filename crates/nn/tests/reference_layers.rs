@@ -27,7 +27,11 @@ fn convolutions_forward_and_gradients() {
         conv.backward(&x, &gy, Some(&mut gx)).unwrap();
         assert_close(gx.as_slice(), &case.vec("gx"), &format!("conv{i} gx"));
         assert_close(&conv.grad_weight, &case.vec("gw"), &format!("conv{i} gw"));
-        assert_close(conv.grad_bias.as_ref().unwrap(), &case.vec("gb"), &format!("conv{i} gb"));
+        assert_close(
+            conv.grad_bias.as_ref().unwrap(),
+            &case.vec("gb"),
+            &format!("conv{i} gb"),
+        );
     }
 }
 
@@ -41,8 +45,16 @@ fn batch_norm_training_step_and_running_statistics() {
     let mut y = Tensor::default();
     bn.forward_train(&x, &mut y).unwrap();
     assert_close(y.as_slice(), &case.vec("y"), "bn y");
-    assert_close(&bn.running_mean, &case.vec("running_mean_after"), "bn running mean");
-    assert_close(&bn.running_var, &case.vec("running_var_after"), "bn running var");
+    assert_close(
+        &bn.running_mean,
+        &case.vec("running_mean_after"),
+        "bn running mean",
+    );
+    assert_close(
+        &bn.running_var,
+        &case.vec("running_var_after"),
+        "bn running var",
+    );
     let mut g = case.tensor("gy");
     bn.backward(&x, &mut g).unwrap();
     assert_close(g.as_slice(), &case.vec("gx"), "bn gx");

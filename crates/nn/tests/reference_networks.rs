@@ -13,10 +13,18 @@ fn check_network(name: &str) {
     let weights = std::fs::read(dir.join(format!("{name}.weights"))).unwrap();
     let io = Case::open(&format!("{name}.io.safetensors"));
     let got = run_darknet(&cfg, &weights, &io.tensor("input")).unwrap();
-    assert_close(got.as_slice(), &io.vec("output"), &format!("{name} vs PyTorch"));
+    assert_close(
+        got.as_slice(),
+        &io.vec("output"),
+        &format!("{name} vs PyTorch"),
+    );
     let darknet = Case::open(&format!("{name}.darknet.safetensors"));
     assert_eq!(got.shape(), darknet.tensor("output").shape());
-    assert_close(got.as_slice(), &darknet.vec("output"), &format!("{name} vs Darknet"));
+    assert_close(
+        got.as_slice(),
+        &darknet.vec("output"),
+        &format!("{name} vs Darknet"),
+    );
 }
 
 #[test]

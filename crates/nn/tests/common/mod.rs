@@ -21,12 +21,17 @@ impl Case {
     pub fn open(file: &str) -> Case {
         let path = reference_dir().join(file);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Case { bytes, name: file.to_string() }
+        Case {
+            bytes,
+            name: file.to_string(),
+        }
     }
 
     pub fn vec(&self, name: &str) -> Vec<f32> {
         let st = SafeTensors::deserialize(&self.bytes).unwrap();
-        read_f32(&st, name).unwrap_or_else(|e| panic!("{}: {e}", self.name)).1
+        read_f32(&st, name)
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name))
+            .1
     }
 
     pub fn tensor(&self, name: &str) -> Tensor {
@@ -45,8 +50,14 @@ impl Case {
 pub fn assert_close(got: &[f32], want: &[f32], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     let scale = want.iter().fold(0f32, |m, v| m.max(v.abs()));
-    let err = got.iter().zip(want).fold(0f32, |m, (g, w)| m.max((g - w).abs()));
-    assert!(err <= 1e-4 * scale, "{what}: max error {err:e} > 1e-4 · {scale:e}");
+    let err = got
+        .iter()
+        .zip(want)
+        .fold(0f32, |m, (g, w)| m.max((g - w).abs()));
+    assert!(
+        err <= 1e-4 * scale,
+        "{what}: max error {err:e} > 1e-4 · {scale:e}"
+    );
 }
 
 /// Deterministic pseudo-random values in [-1, 1) (xorshift), for test inputs.
