@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use zukan::{
-    DataDir, Dataset, DatasetRoot, ExportFormat, FetchOptions, PrepareOptions, Provenance,
-    Registry, Split, SplitSummary,
+    DataDir, Dataset, DatasetRoot, Expected, ExportFormat, FetchOptions, FileState, PrepareOptions,
+    Provenance, Registry, Split, SplitSummary,
 };
 
 use crate::progress::TerminalProgress;
@@ -92,6 +92,20 @@ pub fn list() -> Result<()> {
     Ok(())
 }
 
+/// `train,val,test`, or `fold1..fold10` for a run of folds.
+fn split_range(splits: &[Split]) -> String {
+    match (splits.first(), splits.last()) {
+        (Some(Split::Fold(a)), Some(Split::Fold(b))) if splits.len() > 2 => {
+            format!("fold{a}..fold{b}")
+        }
+        _ => splits
+            .iter()
+            .map(Split::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
 /// Arguments of `zukan info`.
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -156,6 +170,10 @@ pub struct FetchArgs {
     /// The data directory [default: $ZUKAN_DATA_DIR, else the user cache dir + /zukan].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// For a registration-gated dataset (adience): the folder holding the files you
+    /// downloaded by hand [default: $ZUKAN_DATA_DIR/manual/NAME].
+    #[arg(long, value_name = "DIR", conflicts_with = "from")]
+    pub manual_dir: Option<PathBuf>,
     /// Never touch the network (same as ZUKAN_OFFLINE=1).
     #[arg(long)]
     pub offline: bool,
@@ -190,6 +208,68 @@ pub fn fetch(args: &FetchArgs) -> Result<()> {
         prepared.root.path().display()
     );
     print_summaries(dataset, &prepared.root, &splits)?;
+    Ok(())
+}
+
+/// Arguments of `zukan verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Dataset name (see `zukan list`).
+    pub name: String,
+    /// The data directory [default: $ZUKAN_DATA_DIR, else the user cache dir + /zukan].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `zukan verify NAME`: exits non-zero when a downloaded file does not match.
+pub fn verify(args: &VerifyArgs) -> Result<()> {
+    let registry = Registry::new();
+    let dataset = registry.require(&args.name)?;
+    let data_dir = args
+        .data_dir
+        .as_ref()
+        .map_or_else(DataDir::from_env, DataDir::new);
+    let rows = zukan::verify(dataset, &data_dir)?;
+    let mut bad = 0;
+    for row in &rows {
+        let against = match &row.expected {
+            Expected::Published(source) => format!("published checksum ({source})"),
+            Expected::Pinned { recorded_at } => {
+                format!(
+                    "checksum recorded at first use (unix time {recorded_at}; none is published)"
+                )
+            }
+            Expected::Unknown => "no checksum published or recorded yet".to_owned(),
+        };
+        match &row.state {
+            FileState::Missing => println!("missing   {}  (not downloaded)", row.file_name),
+            FileState::Good { sha256, size } => {
+                println!(
+                    "ok        {}  {size} bytes  sha256 {sha256}  against {against}",
+                    row.file_name
+                )
+            }
+            FileState::Bad { expected, actual } => {
+                bad += 1;
+                let sha = expected.0.map_or("unknown".to_owned(), |s| s.to_string());
+                let size = expected.1.map_or("unknown".to_owned(), |s| s.to_string());
+                println!(
+                    "MISMATCH  {}  expected {size} bytes sha256 {sha}, found {} bytes sha256 {}  ({})",
+                    row.file_name,
+                    actual.1,
+                    actual.0,
+                    row.path.display()
+                );
+            }
+            FileState::Unreadable(e) => {
+                bad += 1;
+                println!("UNREADABLE {}  {e}", row.file_name);
+            }
+        }
+    }
+    if bad > 0 {
+        bail!("{bad} file(s) of {} failed verification", args.name);
+    }
     Ok(())
 }
 

@@ -71,22 +71,22 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     // environment do not apply to a loopback release.
     fetch.mirror = None;
     fetch.offline = false;
-    let options = PrepareOptions {
-        data_dir: DataDir::new(&data_dir_path),
-        fetch,
-        splits: Vec::new(),
-        from: None,
-        resources: Some(resources.clone()),
-    };
+    let mut options = PrepareOptions::new(DataDir::new(&data_dir_path), fetch);
+    options.resources = Some(resources);
     let prepared = zukan::prepare(dataset, &options, Arc::new(TerminalProgress::new()))
         .context("could not fetch the fixture release")?;
     println!(
         "\nfetched, verified (sha256 + size) and extracted {} archives:",
         prepared.files.len()
     );
-    for (r, file) in resources.iter().zip(&prepared.files) {
-        let sha = r.sha256.map(|s| s.to_string()).unwrap_or_default();
-        println!("  {}  {}", &sha[..sha.len().min(16)], file.display());
+    for file in &prepared.files {
+        let sha = file.sha256.to_string();
+        println!(
+            "  sha256 {}…  {:>8} bytes  {}",
+            &sha[..16],
+            file.size,
+            file.path.display()
+        );
     }
     println!("tree: {}\n", prepared.root.path().display());
     let splits = dataset.info().splits;

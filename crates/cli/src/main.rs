@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 
 /// Face and fine-grained vision datasets: fetched, proven byte-exact, read into one schema.
 #[derive(Debug, Parser)]
-#[command(name = "zukan", version, about, propagate_version = true)]
+#[command(name = "zukan", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,6 +30,8 @@ enum Command {
     Info(dataset_cmds::InfoArgs),
     /// Download (or import with --from), verify and extract a dataset.
     Fetch(dataset_cmds::FetchArgs),
+    /// Re-hash the downloaded files of a dataset against their published or recorded checksums.
+    Verify(dataset_cmds::VerifyArgs),
     /// Count images, objects, ignored objects and problems per split.
     Stats(dataset_cmds::StatsArgs),
     /// Write a split's samples in an interchange format.
@@ -48,11 +50,13 @@ enum NnCommand {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::List => dataset_cmds::list(),
         Command::Info(args) => dataset_cmds::info(&args),
         Command::Fetch(args) => dataset_cmds::fetch(&args),
+        Command::Verify(args) => dataset_cmds::verify(&args),
         Command::Stats(args) => dataset_cmds::stats(&args),
         Command::Export(args) => dataset_cmds::export(&args),
         Command::Demo(args) => demo::run(&args),
@@ -67,5 +71,15 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `zukan stats … | head` would panic on the closed pipe; a command-line
+/// tool should end quietly instead, as `cat` does.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -29,4 +29,22 @@ pub trait Dataset: Send + Sync {
     /// Reads the annotations of `split` from `root`. Images need not be present: a loader
     /// reads annotations only, and image paths in the samples are relative to `root`.
     fn load(&self, root: &Path, split: Split) -> Result<Loaded, DatasetError>;
+
+    /// For a registration-gated dataset (no URL can be downloaded), what the user must do and
+    /// what a folder of hand-downloaded files holds and lacks. `None`: zukan downloads it.
+    fn manual(&self, dir: &Path) -> Option<ManualCheck> {
+        let _ = dir;
+        None
+    }
+}
+
+/// The state of a folder where a user put the files of a registration-gated dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ManualCheck {
+    /// Where to register, which files to download and where to put them.
+    pub instructions: String,
+    /// The resource file names found in the folder (these are verified and imported).
+    pub present: Vec<String>,
+    /// What is still missing, in words a user can act on (`faces.tar.gz or aligned.tar.gz`).
+    pub missing: Vec<String>,
 }

@@ -29,18 +29,22 @@
 #![deny(missing_docs)]
 
 mod export;
+mod pins;
 mod prepare;
 mod registry;
 mod root;
 mod stats;
+mod verify;
 
 pub use export::{ExportFormat, export};
+pub use pins::{Pin, PinError, Pins};
 pub use prepare::{PrepareError, PrepareOptions, Prepared, prepare};
 pub use registry::{Registry, UnknownDataset};
 pub use root::{DatasetRoot, Provenance};
 pub use stats::SplitSummary;
-pub use zukan_fetch::{DataDir, FetchOptions, NoProgress, Progress};
+pub use verify::{Expected, FileState, VerifiedFile, verify};
+pub use zukan_fetch::{DataDir, Downloaded, FetchOptions, NoProgress, Progress};
 pub use zukan_schema::{
     Age, AttrValue, Attrs, BBox, Dataset, DatasetError, DatasetInfo, Diagnostic, Ellipse, Gender,
-    ImageRef, Loaded, Object, Resource, Sample, Split, jsonl,
+    ImageRef, Loaded, ManualCheck, Object, Resource, Sample, Split, jsonl,
 };

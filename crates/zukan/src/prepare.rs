@@ -1,12 +1,13 @@
-//! Preparing a dataset: download or import its archives, verify them, install the tree.
+//! Preparing a dataset: download or import its files, verify them, install the tree.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use zukan_fetch::{DataDir, FetchError, FetchOptions, Fetcher, Progress, install};
+use zukan_fetch::{DataDir, Downloaded, FetchError, FetchOptions, Fetcher, Progress, install};
 use zukan_schema::{Dataset, Resource, Split};
 
 use crate::DatasetRoot;
+use crate::pins::{PinError, Pins};
 
 /// What to prepare, from where, into where.
 #[derive(Debug, Clone)]
@@ -17,10 +18,24 @@ pub struct PrepareOptions {
     pub fetch: FetchOptions,
     /// The splits wanted; empty means every split of the dataset.
     pub splits: Vec<Split>,
-    /// Take the archives from this directory (`fetch --from DIR`) instead of the network.
+    /// Take the files from this directory (`fetch --from DIR`, or `--manual-dir` for a
+    /// registration-gated dataset) instead of the network.
     pub from: Option<PathBuf>,
     /// Use this resource table instead of the dataset's own (the demo's fixture release).
     pub resources: Option<Vec<Resource>>,
+}
+
+impl PrepareOptions {
+    /// Every split, from the network, with the given data directory and fetch options.
+    pub fn new(data_dir: DataDir, fetch: FetchOptions) -> Self {
+        PrepareOptions {
+            data_dir,
+            fetch,
+            splits: Vec::new(),
+            from: None,
+            resources: None,
+        }
+    }
 }
 
 /// What [`prepare`] did.
@@ -28,10 +43,13 @@ pub struct PrepareOptions {
 pub struct Prepared {
     /// The installed, verified tree.
     pub root: DatasetRoot,
-    /// The verified archives used, under `downloads/`.
-    pub files: Vec<PathBuf>,
+    /// The verified files used, under `downloads/`, with their sha256.
+    pub files: Vec<Downloaded>,
     /// Resources extracted by this call (the others were already installed).
     pub newly_installed: Vec<String>,
+    /// Files without a published checksum whose sha256 and size were recorded by this call
+    /// (trust on first use; later fetches are checked against the record).
+    pub newly_pinned: Vec<String>,
 }
 
 /// Why a dataset could not be prepared.
@@ -47,10 +65,25 @@ pub enum PrepareError {
         /// The splits it has.
         available: String,
     },
-    /// Downloading, verifying or installing failed.
+    /// A registration-gated dataset whose files are not all in the manual folder yet.
+    #[error("{dataset} must be downloaded by hand; still missing from {}: {}\n\n{instructions}", dir.display(), missing.join(", "))]
+    ManualDownload {
+        /// The dataset name.
+        dataset: String,
+        /// The folder that was checked.
+        dir: PathBuf,
+        /// What is missing there.
+        missing: Vec<String>,
+        /// Where to register, what to download, where to put it.
+        instructions: String,
+    },
+    /// Downloading or verifying failed.
     #[error(transparent)]
     Fetch(#[from] FetchError),
-    /// Extracting an archive into the tree failed.
+    /// The record of first-use checksums could not be read or written.
+    #[error(transparent)]
+    Pins(#[from] PinError),
+    /// Extracting a file into the tree failed.
     #[error("could not install {file_name}")]
     Install {
         /// The resource being installed.
@@ -63,7 +96,8 @@ pub enum PrepareError {
 
 /// Downloads (or imports), verifies and installs what `dataset` needs for the wanted splits,
 /// and returns the tree. Re-running it is cheap: verified files and installed archives are
-/// reused.
+/// reused. A registration-gated dataset is imported from its manual folder
+/// (`$ZUKAN_DATA_DIR/manual/<name>/`, or `options.from`).
 pub fn prepare(
     dataset: &dyn Dataset,
     options: &PrepareOptions,
@@ -89,26 +123,51 @@ pub fn prepare(
         .resources
         .clone()
         .unwrap_or_else(|| dataset.resources());
-    let wanted: Vec<Resource> = table
+    let mut wanted: Vec<Resource> = table
         .into_iter()
         .filter(|r| options.splits.is_empty() || options.splits.iter().any(|s| r.needed_for(*s)))
         .collect();
+    let mut pins = Pins::load(&options.data_dir, &info.name)?;
+    pins.apply(&mut wanted);
 
     let fetcher = Fetcher::new(options.data_dir.clone(), options.fetch.clone(), progress)?;
-    let files = match &options.from {
-        Some(dir) => fetcher.import_from(dir, &wanted)?,
-        None => fetcher.download_all(&wanted)?,
+    let manual_dir = options
+        .from
+        .clone()
+        .unwrap_or_else(|| options.data_dir.manual(&info.name));
+    let files = match dataset.manual(&manual_dir) {
+        Some(check) => {
+            if !check.missing.is_empty() {
+                return Err(PrepareError::ManualDownload {
+                    dataset: info.name,
+                    dir: manual_dir,
+                    missing: check.missing,
+                    instructions: check.instructions,
+                });
+            }
+            wanted.retain(|r| check.present.contains(&r.file_name));
+            fetcher.import(&manual_dir, &wanted)?
+        }
+        None => match &options.from {
+            Some(dir) => fetcher.import(dir, &wanted)?,
+            None => fetcher.fetch(&wanted)?,
+        },
     };
+    let newly_pinned = pins.record(&wanted, &files);
+    if !newly_pinned.is_empty() {
+        pins.save()?;
+    }
 
     let tree = options.data_dir.tree(&info.name, &info.release);
     let _lock = options.data_dir.lock_dataset(&info.name)?;
     let mut newly_installed = Vec::new();
     for (resource, file) in wanted.iter().zip(&files) {
-        let outcome =
-            install::install(&tree, resource, file).map_err(|source| PrepareError::Install {
+        let outcome = install::install(&tree, resource, &file.path).map_err(|source| {
+            PrepareError::Install {
                 file_name: resource.file_name.clone(),
                 source,
-            })?;
+            }
+        })?;
         if let install::InstallOutcome::Installed(_) = outcome {
             newly_installed.push(resource.file_name.clone());
         }
@@ -117,5 +176,6 @@ pub fn prepare(
         root: DatasetRoot::verified(tree),
         files,
         newly_installed,
+        newly_pinned,
     })
 }

@@ -21,7 +21,11 @@ impl Registry {
     /// The registry of every dataset this build of zukan supports.
     pub fn new() -> Self {
         Registry {
-            datasets: vec![Box::new(zukan_widerface::WiderFace)],
+            datasets: vec![
+                Box::new(zukan_widerface::WiderFace),
+                Box::new(zukan_fddb::Fddb),
+                Box::new(zukan_adience::Adience::default()),
+            ],
         }
     }
 
@@ -77,7 +81,7 @@ mod tests {
         let err = Registry::new().require("widerfaec").err().unwrap();
         assert_eq!(
             err.to_string(),
-            "no dataset named `widerfaec` (known: widerface)"
+            "no dataset named `widerfaec` (known: widerface, fddb, adience)"
         );
     }
 }

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use zukan_schema::{Dataset, DatasetError, DatasetInfo, Loaded, Resource, Split};
+use zukan_schema::{Dataset, DatasetError, DatasetInfo, Loaded, ManualCheck, Resource, Split};
 
 use crate::{FOLDS, ImageVariant, ParseError, parse_fold};
 
@@ -67,5 +67,14 @@ impl Dataset for Adience {
     fn load(&self, root: &Path, split: Split) -> Result<Loaded, DatasetError> {
         let variant = self.variant.unwrap_or_else(|| detect_variant(root));
         Ok(load_fold(root, split, variant)?)
+    }
+
+    fn manual(&self, dir: &Path) -> Option<ManualCheck> {
+        let status = crate::check_manual_dir(dir);
+        Some(ManualCheck {
+            instructions: crate::manual_instructions(),
+            present: status.present,
+            missing: status.missing,
+        })
     }
 }
