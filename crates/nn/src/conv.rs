@@ -3,9 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::im2col::{ConvGeom, col2im_add, im2col};
-use crate::matmul::{Layout, matmul};
+use crate::matmul::{Layout, matmul, matmul_serial};
 use crate::tensor::Tensor;
 use rayon::prelude::*;
+use std::cell::RefCell;
 
 /// A convolution layer's parameters, gradients and scratch space.
 ///
@@ -31,9 +32,33 @@ pub struct Conv2d {
     pub grad_weight: Vec<f32>,
     /// Gradient w.r.t. `bias`.
     pub grad_bias: Option<Vec<f32>>,
-    /// im2col buffer, reused between calls.
-    cols: Vec<f32>,
 }
+
+thread_local! {
+    /// im2col buffer of this thread, shared by every layer (one per thread, sized to the
+    /// largest layer seen), so activations are the only per-layer memory.
+    static COLS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's im2col buffer grown to `len`. If the buffer is already in use
+/// on this thread (rayon can run another job here while `f` waits on its own parallel
+/// work), `f` gets a fresh buffer instead.
+fn with_cols<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    COLS.with(|c| match c.try_borrow_mut() {
+        Ok(mut c) => {
+            if c.len() < len {
+                c.resize(len, 0.0);
+            }
+            f(&mut c[..len])
+        }
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
+/// Weight matrices up to this many values get their gradient with one partial sum per
+/// thread over a share of the images (their dW product is too skinny to split well);
+/// larger ones run each image's product on all threads.
+const BATCH_PARALLEL_MAX_WEIGHTS: usize = 1 << 20;
 
 impl Conv2d {
     /// A convolution with zero weights (and zero bias if `bias`).
@@ -49,7 +74,6 @@ impl Conv2d {
             bias: bias.then(|| vec![0.0; c_out]),
             grad_weight: vec![0.0; nw],
             grad_bias: bias.then(|| vec![0.0; c_out]),
-            cols: Vec::new(),
         }
     }
 
@@ -104,27 +128,17 @@ impl Conv2d {
         let g = self.geom(x)?;
         y.reshape_for_write([x.n(), self.c_out, g.oh, g.ow]);
         let (m, n, k) = (self.c_out, g.cols(), g.rows());
-        if !self.is_pointwise() {
-            self.cols.resize(k * n, 0.0);
-        }
+        let w = &self.weight;
         for b in 0..x.n() {
-            let cols: &[f32] = if self.is_pointwise() {
-                x.image(b)
+            let (xb, yb) = (x.image(b), y.image_mut(b));
+            if self.is_pointwise() {
+                matmul(m, n, k, w, Layout::Normal, xb, Layout::Normal, yb, false);
             } else {
-                im2col(&g, x.image(b), &mut self.cols);
-                &self.cols
-            };
-            matmul(
-                m,
-                n,
-                k,
-                &self.weight,
-                Layout::Normal,
-                cols,
-                Layout::Normal,
-                y.image_mut(b),
-                false,
-            );
+                with_cols(k * n, |cols| {
+                    im2col(&g, xb, cols, true);
+                    matmul(m, n, k, w, Layout::Normal, cols, Layout::Normal, yb, false);
+                });
+            }
         }
         if let Some(bias) = &self.bias {
             add_channel_bias(y, bias);
@@ -142,75 +156,137 @@ impl Conv2d {
                 dy.shape()
             )));
         }
-        let (m, n, k) = (self.c_out, g.cols(), g.rows());
-        let pointwise = self.is_pointwise();
-        if !pointwise {
-            self.cols.resize(k * n, 0.0);
-        }
         let mut dx = dx;
         if dx.as_deref().is_some_and(|d| d.shape() != x.shape()) {
             return Err(Error::Shape(
                 "conv backward: dx is not shaped like x".into(),
             ));
         }
-        for b in 0..x.n() {
-            let dyb = dy.image(b);
-            // dW += dy_b · cols_bᵀ
-            {
-                let cols: &[f32] = if pointwise {
-                    x.image(b)
-                } else {
-                    im2col(&g, x.image(b), &mut self.cols);
-                    &self.cols
-                };
-                matmul(
-                    m,
+        let images = x.n();
+        let threads = rayon::current_num_threads().clamp(1, images.max(1));
+        let img_in = x.c() * x.h() * x.w();
+        if images >= 2 && threads >= 2 && self.weight.len() <= BATCH_PARALLEL_MAX_WEIGHTS {
+            // One partial dW (and db) per thread, each over a contiguous share of the images.
+            let per = images.div_ceil(threads);
+            let mut dx_parts: Vec<Option<&mut [f32]>> = match dx {
+                Some(d) => d
+                    .as_mut_slice()
+                    .chunks_mut(per * img_in)
+                    .map(Some)
+                    .collect(),
+                None => Vec::new(),
+            };
+            dx_parts.resize_with(images.div_ceil(per), || None);
+            let this = &*self;
+            let partials: Vec<(Vec<f32>, Vec<f32>)> = dx_parts
+                .into_par_iter()
+                .enumerate()
+                .map(|(part, mut dxp)| {
+                    let mut dw = vec![0.0; this.weight.len()];
+                    let mut db = vec![0.0; if this.bias.is_some() { this.c_out } else { 0 }];
+                    for b in part * per..((part + 1) * per).min(images) {
+                        let dxb = dxp
+                            .as_deref_mut()
+                            .map(|d| &mut d[(b - part * per) * img_in..][..img_in]);
+                        this.backward_image(
+                            &g,
+                            x.image(b),
+                            dy.image(b),
+                            &mut dw,
+                            &mut db,
+                            dxb,
+                            false,
+                        );
+                    }
+                    (dw, db)
+                })
+                .collect();
+            for (dw, db) in partials {
+                self.grad_weight
+                    .iter_mut()
+                    .zip(&dw)
+                    .for_each(|(g, v)| *g += v);
+                if let Some(gb) = &mut self.grad_bias {
+                    gb.iter_mut().zip(&db).for_each(|(g, v)| *g += v);
+                }
+            }
+        } else {
+            let mut gw = std::mem::take(&mut self.grad_weight);
+            let mut gb = self.grad_bias.take().unwrap_or_default();
+            for b in 0..images {
+                let dxb = dx.as_deref_mut().map(|d| d.image_mut(b));
+                self.backward_image(&g, x.image(b), dy.image(b), &mut gw, &mut gb, dxb, true);
+            }
+            self.grad_weight = gw;
+            self.grad_bias = self.bias.as_ref().map(|_| gb);
+        }
+        Ok(())
+    }
+
+    /// One image's backward: `dw += dy · colsᵀ`, `db += Σ dy`, `dx += col2im(Wᵀ · dy)`.
+    /// `parallel` lets the products use every thread.
+    #[allow(clippy::too_many_arguments)]
+    fn backward_image(
+        &self,
+        g: &ConvGeom,
+        x: &[f32],
+        dy: &[f32],
+        dw: &mut [f32],
+        db: &mut [f32],
+        dx: Option<&mut [f32]>,
+        parallel: bool,
+    ) {
+        let (m, n, k) = (self.c_out, g.cols(), g.rows());
+        let mm = if parallel { matmul } else { matmul_serial };
+        for (acc, plane) in db.iter_mut().zip(dy.chunks(n)) {
+            *acc += plane.iter().sum::<f32>();
+        }
+        if self.is_pointwise() {
+            mm(m, k, n, dy, Layout::Normal, x, Layout::Transposed, dw, true);
+            if let Some(dx) = dx {
+                mm(
                     k,
                     n,
-                    dyb,
-                    Layout::Normal,
-                    cols,
+                    m,
+                    &self.weight,
                     Layout::Transposed,
-                    &mut self.grad_weight,
+                    dy,
+                    Layout::Normal,
+                    dx,
                     true,
                 );
             }
-            if let Some(gb) = &mut self.grad_bias {
-                gb.par_iter_mut()
-                    .zip(dyb.par_chunks(n))
-                    .for_each(|(g, plane)| *g += plane.iter().sum::<f32>());
-            }
-            if let Some(dx) = dx.as_deref_mut() {
-                // dcols = Wᵀ · dy_b, then scattered back onto the input.
-                if pointwise {
-                    matmul(
-                        k,
-                        n,
-                        m,
-                        &self.weight,
-                        Layout::Transposed,
-                        dyb,
-                        Layout::Normal,
-                        dx.image_mut(b),
-                        true,
-                    );
-                } else {
-                    matmul(
-                        k,
-                        n,
-                        m,
-                        &self.weight,
-                        Layout::Transposed,
-                        dyb,
-                        Layout::Normal,
-                        &mut self.cols,
-                        false,
-                    );
-                    col2im_add(&g, &self.cols, dx.image_mut(b));
-                }
-            }
+            return;
         }
-        Ok(())
+        with_cols(k * n, |cols| {
+            im2col(g, x, cols, parallel);
+            mm(
+                m,
+                k,
+                n,
+                dy,
+                Layout::Normal,
+                cols,
+                Layout::Transposed,
+                dw,
+                true,
+            );
+            if let Some(dx) = dx {
+                // dcols = Wᵀ · dy, then scattered back onto the input.
+                mm(
+                    k,
+                    n,
+                    m,
+                    &self.weight,
+                    Layout::Transposed,
+                    dy,
+                    Layout::Normal,
+                    cols,
+                    false,
+                );
+                col2im_add(g, cols, dx, parallel);
+            }
+        });
     }
 
     /// Sets the parameter gradients to zero.
@@ -221,9 +297,9 @@ impl Conv2d {
         }
     }
 
-    /// Releases the scratch buffer (it is re-grown on the next pass).
-    pub fn release_scratch(&mut self) {
-        self.cols = Vec::new();
+    /// Releases the calling thread's im2col buffer (it is re-grown on the next pass).
+    pub fn release_scratch() {
+        COLS.with(|c| *c.borrow_mut() = Vec::new());
     }
 }
 

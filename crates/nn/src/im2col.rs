@@ -36,21 +36,29 @@ impl ConvGeom {
     }
 }
 
-/// Fills `cols` (`rows × cols` of `g`) from one image `x` (`c·h·w`).
-pub(crate) fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
+/// Fills `cols` (`rows × cols` of `g`) from one image `x` (`c·h·w`), over rayon's pool
+/// (one channel per task) if `parallel`.
+pub(crate) fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], parallel: bool) {
     let plane = g.cols();
     let per_channel = g.k * g.k * plane;
-    cols[..g.c * per_channel]
-        .par_chunks_mut(per_channel)
-        .zip(x.par_chunks(g.h * g.w))
-        .for_each(|(dst, src)| {
-            for ky in 0..g.k {
-                for kx in 0..g.k {
-                    let row = &mut dst[(ky * g.k + kx) * plane..][..plane];
-                    fill_row(g, src, ky, kx, row);
-                }
+    let channel = |(dst, src): (&mut [f32], &[f32])| {
+        for ky in 0..g.k {
+            for kx in 0..g.k {
+                let row = &mut dst[(ky * g.k + kx) * plane..][..plane];
+                fill_row(g, src, ky, kx, row);
             }
-        });
+        }
+    };
+    let dst = &mut cols[..g.c * per_channel];
+    if parallel {
+        dst.par_chunks_mut(per_channel)
+            .zip(x.par_chunks(g.h * g.w))
+            .for_each(channel);
+    } else {
+        dst.chunks_mut(per_channel)
+            .zip(x.chunks(g.h * g.w))
+            .for_each(channel);
+    }
 }
 
 /// One row of the column matrix: tap `(ky, kx)` of one channel plane `src`.
@@ -89,20 +97,27 @@ fn fill_row(g: &ConvGeom, src: &[f32], ky: usize, kx: usize, row: &mut [f32]) {
 
 /// The adjoint of [`im2col`]: adds every entry of `cols` back onto the input position it
 /// came from. `dx` (`c·h·w`) is accumulated into, not overwritten.
-pub(crate) fn col2im_add(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
+pub(crate) fn col2im_add(g: &ConvGeom, cols: &[f32], dx: &mut [f32], parallel: bool) {
     let plane = g.cols();
     let per_channel = g.k * g.k * plane;
-    dx[..g.c * g.h * g.w]
-        .par_chunks_mut(g.h * g.w)
-        .zip(cols.par_chunks(per_channel))
-        .for_each(|(dst, src)| {
-            for ky in 0..g.k {
-                for kx in 0..g.k {
-                    let row = &src[(ky * g.k + kx) * plane..][..plane];
-                    add_row(g, row, ky, kx, dst);
-                }
+    let channel = |(dst, src): (&mut [f32], &[f32])| {
+        for ky in 0..g.k {
+            for kx in 0..g.k {
+                let row = &src[(ky * g.k + kx) * plane..][..plane];
+                add_row(g, row, ky, kx, dst);
             }
-        });
+        }
+    };
+    let dst = &mut dx[..g.c * g.h * g.w];
+    if parallel {
+        dst.par_chunks_mut(g.h * g.w)
+            .zip(cols.par_chunks(per_channel))
+            .for_each(channel);
+    } else {
+        dst.chunks_mut(g.h * g.w)
+            .zip(cols.chunks(per_channel))
+            .for_each(channel);
+    }
 }
 
 fn add_row(g: &ConvGeom, row: &[f32], ky: usize, kx: usize, dst: &mut [f32]) {
@@ -188,12 +203,12 @@ mod tests {
             let g = geom(c, h, w, k, s, p);
             let x: Vec<f32> = (0..c * h * w).map(|i| (i as f32 * 0.7).sin()).collect();
             let mut cols = vec![f32::NAN; g.rows() * g.cols()];
-            im2col(&g, &x, &mut cols);
+            im2col(&g, &x, &mut cols, true);
             assert_eq!(cols, naive(&g, &x), "im2col {c} {h} {w} {k} {s} {p}");
             // <im2col(x), y> == <x, col2im(y)>
             let y: Vec<f32> = (0..cols.len()).map(|i| (i as f32 * 0.3).cos()).collect();
             let mut dx = vec![0.0; x.len()];
-            col2im_add(&g, &y, &mut dx);
+            col2im_add(&g, &y, &mut dx, false);
             let lhs: f64 = cols
                 .iter()
                 .zip(&y)

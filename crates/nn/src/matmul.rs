@@ -26,6 +26,39 @@ pub(crate) fn matmul(
     c: &mut [f32],
     accumulate: bool,
 ) {
+    matmul_on(true, m, n, k, a, a_layout, b, b_layout, c, accumulate)
+}
+
+/// [`matmul`] on the calling thread only (for callers that already run one product per
+/// thread).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn matmul_serial(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    matmul_on(false, m, n, k, a, a_layout, b, b_layout, c, accumulate)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn matmul_on(
+    parallel: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    c: &mut [f32],
+    accumulate: bool,
+) {
     // Lengths are an internal invariant of the layers calling this; checking them here keeps
     // the unsafe call below sound.
     assert!(
@@ -49,7 +82,7 @@ pub(crate) fn matmul(
         Layout::Normal => (1, n as isize),
         Layout::Transposed => (k as isize, 1),
     };
-    let par = if m * n * k >= PARALLEL_MIN_MACS {
+    let par = if parallel && m * n * k >= PARALLEL_MIN_MACS {
         gemm::Parallelism::Rayon(0)
     } else {
         gemm::Parallelism::None

@@ -279,7 +279,7 @@ impl Network {
         for l in &mut self.layers {
             l.output = Tensor::default();
             match &mut l.kind {
-                LayerKind::Conv(b) => b.conv.release_scratch(),
+                LayerKind::Conv(_) => crate::conv::Conv2d::release_scratch(),
                 LayerKind::MaxPool(p) => p.release_scratch(),
                 _ => {}
             }
