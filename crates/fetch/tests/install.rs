@@ -153,7 +153,12 @@ fn archives_sharing_a_top_level_directory_merge() {
     let res1 = resource("first.zip", ArchiveKind::Zip, 1);
     let res2 = resource("second.tar", ArchiveKind::Tar, 2);
     install(&tree, &res1, &download(scratch.path(), "first.zip", &first)).unwrap();
-    install(&tree, &res2, &download(scratch.path(), "second.tar", &second)).unwrap();
+    install(
+        &tree,
+        &res2,
+        &download(scratch.path(), "second.tar", &second),
+    )
+    .unwrap();
     let files: Vec<(String, String)> = listing(&tree)
         .into_iter()
         .filter(|(_, v)| v != "dir" && !v.starts_with("zukan-install"))
