@@ -78,7 +78,7 @@ pub(crate) async fn fetch_one(
     let mut sources: Vec<Mirror> = Vec::new();
     match &shared.options.mirror {
         Some(Mirror::Url(_)) if shared.options.offline => {}
-        Some(Mirror::Url(base)) => sources.push(Mirror::Url(format!("{base}/{name}"))),
+        Some(mirror @ Mirror::Url(_)) => sources.push(Mirror::Url(mirror.location(&name))),
         Some(Mirror::Dir(dir)) => sources.push(Mirror::Dir(dir.clone())),
         None => {}
     }

@@ -32,7 +32,7 @@ impl Mirror {
     /// Where this mirror has `file_name`: a URL or a path, as text.
     pub fn location(&self, file_name: &str) -> String {
         match self {
-            Mirror::Url(base) => format!("{base}/{file_name}"),
+            Mirror::Url(base) => format!("{}/{file_name}", base.trim_end_matches('/')),
             Mirror::Dir(dir) => dir.join(file_name).display().to_string(),
         }
     }
@@ -141,6 +141,11 @@ mod tests {
         assert_eq!(
             Mirror::Url("http://m".into()).location("a.zip"),
             "http://m/a.zip"
+        );
+        // Built directly (not parsed), a base may keep its slash.
+        assert_eq!(
+            Mirror::Url("http://m/d/".into()).location("a.zip"),
+            "http://m/d/a.zip"
         );
     }
 
