@@ -77,16 +77,14 @@ fn parse_splits(dataset: &dyn Dataset, splits: &[Split]) -> Result<Vec<Split>> {
 /// `zukan list`.
 pub fn list() -> Result<()> {
     let registry = Registry::new();
-    println!("{:<12} {:<28} {:<18} license", "name", "title", "splits");
+    println!("{:<12} {:<16} title", "name", "splits");
     for dataset in registry.iter() {
         let info = dataset.info();
-        let splits: Vec<String> = info.splits.iter().map(Split::to_string).collect();
         println!(
-            "{:<12} {:<28} {:<18} {}",
+            "{:<12} {:<16} {}",
             info.name,
-            info.title,
-            splits.join(","),
-            info.license
+            split_range(&info.splits),
+            info.title
         );
     }
     Ok(())
