@@ -16,9 +16,19 @@
 //! * backward: `dW += dOut · colsᵀ` and `dIn = col2im(Wᵀ · dOut)`
 //!
 //! A 1×1 stride-1 convolution uses its input as `cols` directly. The products run on the
-//! `gemm` crate, parallel over rayon's pool; the element-wise layers are parallel over
-//! channel planes. In inference, batch norm is folded into a per-channel scale and shift
-//! applied together with the activation right after the product.
+//! `gemm` crate. Parallelism (rayon's pool): each image's products use every thread, except
+//! the weight gradients of small weight matrices (the early, large-image layers, whose
+//! `dOut · colsᵀ` is too skinny to split), which are summed per thread over a share of the
+//! batch and then added. Element-wise layers are parallel over channel planes. Each thread
+//! keeps one im2col buffer shared by all layers, so steady-state passes allocate little
+//! beyond the activations. In inference, batch norm is folded into a per-channel scale and
+//! shift applied together with the activation right after the product; training keeps, per
+//! convolution, its pre-batch-norm output and its activated output (what backward needs).
+//!
+//! Modules: [`tensor`], the layers ([`conv`], [`batchnorm`], [`activation`], [`maxpool`],
+//! [`route`], [`reorg`], [`region`]), [`layer`] and [`network`] (wiring, shape inference,
+//! forward/backward), [`head`] (region loss → gradient), [`optim`], the Darknet formats
+//! ([`darknet`]), [`checkpoint`] (safetensors) and [`run`] (cfg + weights + input → output).
 //!
 //! Gradients are true gradients `∂L/∂x` (Darknet's `delta` is their negative).
 //!
