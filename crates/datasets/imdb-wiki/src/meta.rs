@@ -263,10 +263,10 @@ impl Entry<'_, '_> {
             return None;
         }
         let index = id as usize; // whole and in 1..=len, checked above
-        if let Some(Ok(name)) = names.get(index - 1).map(Value::as_str) {
-            if !name.is_empty() {
-                attrs.insert(attr::CELEB_NAME.into(), name.into());
-            }
+        if let Some(Ok(name)) = names.get(index - 1).map(Value::as_str)
+            && !name.is_empty()
+        {
+            attrs.insert(attr::CELEB_NAME.into(), name.into());
         }
         Some(index.to_string())
     }

@@ -43,10 +43,19 @@ fn fields(rows: &[Row]) -> Vec<(String, M)> {
     vec![
         ("dob".into(), col(|r| r.dob)),
         ("photo_taken".into(), col(|r| r.taken)),
-        ("full_path".into(), cells(rows.iter().map(|r| chars(r.path)).collect())),
+        (
+            "full_path".into(),
+            cells(rows.iter().map(|r| chars(r.path)).collect()),
+        ),
         ("gender".into(), col(|r| r.gender)),
-        ("name".into(), cells(rows.iter().map(|r| chars(r.name)).collect())),
-        ("face_location".into(), cells(rows.iter().map(|r| doubles(&r.location)).collect())),
+        (
+            "name".into(),
+            cells(rows.iter().map(|r| chars(r.name)).collect()),
+        ),
+        (
+            "face_location".into(),
+            cells(rows.iter().map(|r| doubles(&r.location)).collect()),
+        ),
         ("face_score".into(), col(|r| r.score)),
         ("second_face_score".into(), col(|r| r.second)),
     ]
@@ -88,7 +97,13 @@ fn a_good_entry_has_every_value() {
         (attr::SECOND_FACE_FOUND, AttrValue::Bool(false)),
         (attr::FACE_LOCATION, text("111 112 252 254")),
     ];
-    assert_eq!(s.attrs, expected.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+    assert_eq!(
+        s.attrs,
+        expected
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    );
     // A crop: the location is in the uncropped photo, so no box.
     assert!(s.objects.is_empty());
     assert_eq!((s.width, s.height), (None, None));
@@ -98,7 +113,12 @@ fn a_good_entry_has_every_value() {
 fn dob_zero_is_no_date() {
     let (s, messages) = one(Row { dob: 0.0, ..good() });
     assert_eq!(s.age, None);
-    assert_eq!(messages, [format!("{PLACE}: dob 0 is not a date of years 1 to 9999; age left unknown")]);
+    assert_eq!(
+        messages,
+        [format!(
+            "{PLACE}: dob 0 is not a date of years 1 to 9999; age left unknown"
+        )]
+    );
     assert_eq!(s.attrs.get(attr::BIRTH_DATE), None);
     assert_eq!(s.attrs[attr::DOB], AttrValue::Int(0));
 }
@@ -106,54 +126,96 @@ fn dob_zero_is_no_date() {
 #[test]
 fn birth_in_year_zero_is_reported() {
     // datenum 200 is 0000-07-18 (year 0 is a leap year: 31+29+31+30+31+30 = 182 = 30 June).
-    let (s, messages) = one(Row { dob: 200.0, ..good() });
+    let (s, messages) = one(Row {
+        dob: 200.0,
+        ..good()
+    });
     assert_eq!(s.age, None);
-    assert_eq!(messages, [format!("{PLACE}: dob 200 is in year 0; age left unknown")]);
-    assert_eq!(s.attrs[attr::BIRTH_DATE], AttrValue::Text("0000-07-18".into()));
+    assert_eq!(
+        messages,
+        [format!("{PLACE}: dob 200 is in year 0; age left unknown")]
+    );
+    assert_eq!(
+        s.attrs[attr::BIRTH_DATE],
+        AttrValue::Text("0000-07-18".into())
+    );
 }
 
 #[test]
 fn photo_taken_before_birth_is_reported() {
     // dob 734139 = 2010-01-01; photo 2000.
-    let (s, messages) = one(Row { dob: 734_139.0, taken: 2000.0, ..good() });
+    let (s, messages) = one(Row {
+        dob: 734_139.0,
+        taken: 2000.0,
+        ..good()
+    });
     assert_eq!(s.age, None);
     assert_eq!(
         messages,
-        [format!("{PLACE}: photo taken in 2000, before the birth on 2010-01-01; age left unknown")]
+        [format!(
+            "{PLACE}: photo taken in 2000, before the birth on 2010-01-01; age left unknown"
+        )]
     );
 }
 
 #[test]
 fn ages_above_120_are_reported_and_120_is_kept() {
     // dob 686657 = 1880-01-01: photo 2000 gives 120, photo 2001 gives 121.
-    let (s, messages) = one(Row { dob: 686_657.0, taken: 2000.0, ..good() });
+    let (s, messages) = one(Row {
+        dob: 686_657.0,
+        taken: 2000.0,
+        ..good()
+    });
     assert_eq!((s.age, messages.len()), (Some(Age::Years(120)), 0));
-    let (s, messages) = one(Row { dob: 686_657.0, taken: 2001.0, ..good() });
+    let (s, messages) = one(Row {
+        dob: 686_657.0,
+        taken: 2001.0,
+        ..good()
+    });
     assert_eq!(s.age, None);
     assert_eq!(
         messages,
-        [format!("{PLACE}: age 121 (born 1880-01-01, photo taken in 2001) is above 120; age left unknown")]
+        [format!(
+            "{PLACE}: age 121 (born 1880-01-01, photo taken in 2001) is above 120; age left unknown"
+        )]
     );
 }
 
 #[test]
 fn photo_year_that_is_no_year_is_reported() {
-    let (s, messages) = one(Row { taken: f64::NAN, ..good() });
+    let (s, messages) = one(Row {
+        taken: f64::NAN,
+        ..good()
+    });
     assert_eq!(s.age, None);
-    assert_eq!(messages, [format!("{PLACE}: photo_taken NaN is not a year; age left unknown")]);
+    assert_eq!(
+        messages,
+        [format!(
+            "{PLACE}: photo_taken NaN is not a year; age left unknown"
+        )]
+    );
 }
 
 #[test]
 fn gender_nan_is_unknown_without_a_diagnostic() {
-    let (s, messages) = one(Row { gender: f64::NAN, ..good() });
+    let (s, messages) = one(Row {
+        gender: f64::NAN,
+        ..good()
+    });
     assert_eq!((s.gender, messages.len()), (Some(Gender::Unknown), 0));
-    let (s, _) = one(Row { gender: 0.0, ..good() });
+    let (s, _) = one(Row {
+        gender: 0.0,
+        ..good()
+    });
     assert_eq!(s.gender, Some(Gender::Female));
 }
 
 #[test]
 fn gender_two_is_reported_and_left_unknown() {
-    let (s, messages) = one(Row { gender: 2.0, ..good() });
+    let (s, messages) = one(Row {
+        gender: 2.0,
+        ..good()
+    });
     assert_eq!(s.gender, None);
     assert_eq!(
         messages,
@@ -166,7 +228,11 @@ fn gender_two_is_reported_and_left_unknown() {
 #[test]
 fn no_face_found_is_a_fact_not_a_score() {
     // The page: face_location is then the entire image, [1 1 W H].
-    let row = Row { score: f64::NEG_INFINITY, location: vec![1.0, 1.0, 634.0, 440.0], ..good() };
+    let row = Row {
+        score: f64::NEG_INFINITY,
+        location: vec![1.0, 1.0, 634.0, 440.0],
+        ..good()
+    };
     let (s, messages) = one(row.clone());
     assert!(messages.is_empty());
     assert_eq!(s.attrs[attr::FACE_FOUND], AttrValue::Bool(false));
@@ -184,11 +250,16 @@ fn no_face_found_is_a_fact_not_a_score() {
 
 #[test]
 fn face_score_nan_is_reported() {
-    let (s, messages) = one(Row { score: f64::NAN, ..good() });
+    let (s, messages) = one(Row {
+        score: f64::NAN,
+        ..good()
+    });
     assert_eq!(s.attrs.get(attr::FACE_FOUND), None);
     assert_eq!(
         messages,
-        [format!("{PLACE}: face_score is NaN (neither a score nor -Inf for no face)")]
+        [format!(
+            "{PLACE}: face_score is NaN (neither a score nor -Inf for no face)"
+        )]
     );
 }
 
@@ -197,7 +268,10 @@ fn second_face_nan_and_finite() {
     let (s, _) = one(good());
     assert_eq!(s.attrs[attr::SECOND_FACE_FOUND], AttrValue::Bool(false));
     assert_eq!(s.attrs.get(attr::SECOND_FACE_SCORE), None);
-    let (s, messages) = one(Row { second: 0.75, ..good() });
+    let (s, messages) = one(Row {
+        second: 0.75,
+        ..good()
+    });
     assert!(messages.is_empty());
     assert_eq!(s.attrs[attr::SECOND_FACE_FOUND], AttrValue::Bool(true));
     assert_eq!(s.attrs[attr::SECOND_FACE_SCORE], AttrValue::Float(0.75));
@@ -223,17 +297,39 @@ fn full_photo_face_box_covers_the_cropped_pixels() {
 
 #[test]
 fn face_location_of_three_numbers_is_reported() {
-    let (s, messages) = one(Row { location: vec![1.0, 2.0, 3.0], ..good() });
+    let (s, messages) = one(Row {
+        location: vec![1.0, 2.0, 3.0],
+        ..good()
+    });
     assert_eq!(s.attrs.get(attr::FACE_LOCATION), None);
-    assert_eq!(messages, [format!("{PLACE}: face_location [1.0, 2.0, 3.0] is not 4 finite numbers; no box")]);
+    assert_eq!(
+        messages,
+        [format!(
+            "{PLACE}: face_location [1.0, 2.0, 3.0] is not 4 finite numbers; no box"
+        )]
+    );
 }
 
 #[test]
 fn paths_leaving_the_tree_are_left_out() {
-    let rows = [Row { path: "../etc/passwd", ..good() }, Row { path: "/abs.jpg", ..good() }, good()];
+    let rows = [
+        Row {
+            path: "../etc/passwd",
+            ..good()
+        },
+        Row {
+            path: "/abs.jpg",
+            ..good()
+        },
+        good(),
+    ];
     let parsed = parse_fields(Db::Wiki, ImageTree::Crop, fields(&rows)).unwrap();
     assert_eq!(parsed.samples.len(), 1);
-    let messages: Vec<String> = parsed.diagnostics.iter().map(|d| d.message.clone()).collect();
+    let messages: Vec<String> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
     assert_eq!(
         messages,
         [
@@ -247,16 +343,28 @@ fn paths_leaving_the_tree_are_left_out() {
 fn repeated_full_path_keeps_both_with_unique_ids() {
     let parsed = parse_fields(Db::Wiki, ImageTree::Crop, fields(&[good(), good()])).unwrap();
     let ids: Vec<&str> = parsed.samples.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["wiki/17/10000217_1981-05-05_2009", "wiki/17/10000217_1981-05-05_2009#2"]);
+    assert_eq!(
+        ids,
+        [
+            "wiki/17/10000217_1981-05-05_2009",
+            "wiki/17/10000217_1981-05-05_2009#2"
+        ]
+    );
     assert_eq!(parsed.diagnostics.len(), 1);
 }
 
 /// The imdb struct: the same fields plus `celeb_names` (one per celebrity) and `celeb_id`.
 fn imdb_fields(ids: &[f64]) -> Vec<(String, M)> {
     let paths = ["01/a.jpg", "02/b.jpg", "03/c.jpg"];
-    let rows: Vec<Row> = paths[..ids.len()].iter().map(|&path| Row { path, ..good() }).collect();
+    let rows: Vec<Row> = paths[..ids.len()]
+        .iter()
+        .map(|&path| Row { path, ..good() })
+        .collect();
     let mut f = fields(&rows);
-    f.push(("celeb_names".into(), cells(vec![chars("Ann A"), chars("Bob B")])));
+    f.push((
+        "celeb_names".into(),
+        cells(vec![chars("Ann A"), chars("Bob B")]),
+    ));
     f.push(("celeb_id".into(), doubles(ids)));
     f
 }
@@ -279,7 +387,11 @@ fn imdb_celeb_id_is_the_identity() {
 fn imdb_celeb_id_outside_the_names_is_reported() {
     let parsed = parse_fields(Db::Imdb, ImageTree::Crop, imdb_fields(&[0.0, 3.0, 1.5])).unwrap();
     assert!(parsed.samples.iter().all(|s| s.identity.is_none()));
-    let messages: Vec<&str> = parsed.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    let messages: Vec<&str> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
     let end = "is not an index into the 2 celeb_names; identity left unknown";
     assert_eq!(
         messages,
@@ -293,18 +405,32 @@ fn imdb_celeb_id_outside_the_names_is_reported() {
 
 #[test]
 fn numeric_classes_do_not_change_the_samples() {
-    let rows = [good(), Row { dob: 734_139.0, taken: 2000.0, path: "1/b.jpg", ..good() }];
+    let rows = [
+        good(),
+        Row {
+            dob: 734_139.0,
+            taken: 2000.0,
+            path: "1/b.jpg",
+            ..good()
+        },
+    ];
     let as_double = parse_fields(Db::Wiki, ImageTree::Crop, fields(&rows)).unwrap();
     // What the real file is recalled to hold: dob int32, photo_taken uint16.
     let mut native = fields(&rows);
     native[0].1 = int32s(&[723_671, 734_139]);
     native[1].1 = uint16s(&[2009, 2000]);
-    assert_eq!(parse_fields(Db::Wiki, ImageTree::Crop, native).unwrap(), as_double);
+    assert_eq!(
+        parse_fields(Db::Wiki, ImageTree::Crop, native).unwrap(),
+        as_double
+    );
     // Doubles stored as uint16, as MATLAB stores integer-valued doubles.
     let mut small = fields(&rows);
     small[1].1 = doubles_as_uint16(&[2009, 2000]);
     small[3].1 = doubles_as_uint16(&[1, 1]);
-    assert_eq!(parse_fields(Db::Wiki, ImageTree::Crop, small).unwrap(), as_double);
+    assert_eq!(
+        parse_fields(Db::Wiki, ImageTree::Crop, small).unwrap(),
+        as_double
+    );
 }
 
 #[test]
@@ -312,13 +438,27 @@ fn field_lengths_that_disagree_are_an_error_naming_the_field() {
     let mut f = fields(&[good(), good(), good()]);
     f[3].1 = doubles(&[1.0, 0.0]);
     let err = parse_fields(Db::Wiki, ImageTree::Crop, f).unwrap_err();
-    assert_eq!(err.to_string(), "wiki_crop/wiki.mat: field `gender` has 2 entries, `full_path` has 3");
-    assert!(matches!(err, ParseError::FieldLength { field: "gender", expected: 3, found: 2, .. }));
+    assert_eq!(
+        err.to_string(),
+        "wiki_crop/wiki.mat: field `gender` has 2 entries, `full_path` has 3"
+    );
+    assert!(matches!(
+        err,
+        ParseError::FieldLength {
+            field: "gender",
+            expected: 3,
+            found: 2,
+            ..
+        }
+    ));
 
     let mut f = fields(&[good(), good()]);
     f[5].1 = cells(vec![doubles(&[1.0, 1.0, 2.0, 2.0])]);
     let err = parse_fields(Db::Wiki, ImageTree::Crop, f).unwrap_err();
-    assert_eq!(err.to_string(), "wiki_crop/wiki.mat: field `face_location` has 1 entries, `full_path` has 2");
+    assert_eq!(
+        err.to_string(),
+        "wiki_crop/wiki.mat: field `face_location` has 1 entries, `full_path` has 2"
+    );
 }
 
 #[test]
@@ -326,7 +466,10 @@ fn structural_errors_name_the_file_and_what_is_wrong() {
     let mut f = fields(&[good()]);
     f.remove(6);
     let err = parse_fields(Db::Wiki, ImageTree::Crop, f).unwrap_err();
-    assert_eq!(err.to_string(), "wiki_crop/wiki.mat: the struct has no field `face_score`");
+    assert_eq!(
+        err.to_string(),
+        "wiki_crop/wiki.mat: the struct has no field `face_score`"
+    );
 
     let mut f = fields(&[good()]);
     f[2].1 = chars("17/a.jpg");
@@ -338,11 +481,17 @@ fn structural_errors_name_the_file_and_what_is_wrong() {
 
     let bytes = file("imdb", &M::Struct(fields(&[good()])));
     let err = parse_meta_bytes(&bytes, Db::Wiki, ImageTree::Crop, "wiki.mat").unwrap_err();
-    assert_eq!(err.to_string(), "wiki.mat: no variable `wiki` (the file holds: imdb)");
+    assert_eq!(
+        err.to_string(),
+        "wiki.mat: no variable `wiki` (the file holds: imdb)"
+    );
 
     let bytes = file("wiki", &doubles(&[1.0]));
     let err = parse_meta_bytes(&bytes, Db::Wiki, ImageTree::Crop, "wiki.mat").unwrap_err();
-    assert_eq!(err.to_string(), "wiki.mat: `wiki` is a 1x1 double array, expected a 1x1 struct");
+    assert_eq!(
+        err.to_string(),
+        "wiki.mat: `wiki` is a 1x1 double array, expected a 1x1 struct"
+    );
 }
 
 #[test]

@@ -26,7 +26,12 @@ const CLASS_INT32: u32 = 12;
 #[derive(Clone, Debug)]
 pub enum M {
     /// A numeric array: class, data type, dimensions, little-endian data bytes.
-    Num { class: u32, mi: u32, dims: Vec<i32>, data: Vec<u8> },
+    Num {
+        class: u32,
+        mi: u32,
+        dims: Vec<i32>,
+        data: Vec<u8>,
+    },
     /// A char row; the empty string is written as 0x0, as MATLAB writes `''`.
     Char(String),
     /// A cell array.
@@ -42,25 +47,45 @@ fn row(n: usize) -> Vec<i32> {
 /// A 1xN double row.
 pub fn doubles(values: &[f64]) -> M {
     let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    M::Num { class: CLASS_DOUBLE, mi: MI_DOUBLE, dims: row(values.len()), data }
+    M::Num {
+        class: CLASS_DOUBLE,
+        mi: MI_DOUBLE,
+        dims: row(values.len()),
+        data,
+    }
 }
 
 /// A 1xN int32 row.
 pub fn int32s(values: &[i32]) -> M {
     let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    M::Num { class: CLASS_INT32, mi: MI_INT32, dims: row(values.len()), data }
+    M::Num {
+        class: CLASS_INT32,
+        mi: MI_INT32,
+        dims: row(values.len()),
+        data,
+    }
 }
 
 /// A 1xN uint16 row.
 pub fn uint16s(values: &[u16]) -> M {
     let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    M::Num { class: CLASS_UINT16, mi: MI_UINT16, dims: row(values.len()), data }
+    M::Num {
+        class: CLASS_UINT16,
+        mi: MI_UINT16,
+        dims: row(values.len()),
+        data,
+    }
 }
 
 /// A 1xN double row stored as uint16, as MATLAB stores integer-valued doubles.
 pub fn doubles_as_uint16(values: &[u16]) -> M {
     let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    M::Num { class: CLASS_DOUBLE, mi: MI_UINT16, dims: row(values.len()), data }
+    M::Num {
+        class: CLASS_DOUBLE,
+        mi: MI_UINT16,
+        dims: row(values.len()),
+        data,
+    }
 }
 
 /// A char row.
@@ -115,7 +140,10 @@ fn matrix(name: &str, value: &M) -> Vec<u8> {
         M::Cell(_, items) => items.iter().for_each(|item| body.extend(matrix("", item))),
         M::Struct(fields) => {
             let width = fields.iter().map(|(f, _)| f.len() + 1).max().unwrap_or(1);
-            body.extend(element(MI_INT32, &i32::try_from(width).unwrap().to_le_bytes()));
+            body.extend(element(
+                MI_INT32,
+                &i32::try_from(width).unwrap().to_le_bytes(),
+            ));
             let mut names = Vec::new();
             for (field, _) in fields {
                 let mut padded = field.as_bytes().to_vec();
