@@ -2,7 +2,7 @@
 //! `dIn = col2im(Wᵀ · dOut)`.
 
 use crate::error::{Error, Result};
-use crate::im2col::{ConvGeom, col2im_add, im2col};
+use crate::im2col::{ConvGeom, col2im_add, col2im_add_strided, im2col, im2col_strided};
 use crate::matmul::{Layout, matmul, matmul_serial};
 use crate::tensor::Tensor;
 use rayon::prelude::*;
@@ -59,6 +59,30 @@ fn with_cols<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
 /// thread over a share of the images (their dW product is too skinny to split well);
 /// larger ones run each image's product on all threads.
 const BATCH_PARALLEL_MAX_WEIGHTS: usize = 1 << 20;
+
+/// Small feature maps (the 13×13 and 26×26 layers at 416) make thin products per image;
+/// below this many output positions per image, and while the batch's column matrix stays
+/// under [`BATCHED_MAX_COLS`] values, the whole batch is one product with the images'
+/// columns side by side.
+const BATCHED_MAX_POSITIONS: usize = 1024;
+/// Largest batched column matrix (64 MiB of f32).
+const BATCHED_MAX_COLS: usize = 1 << 24;
+
+/// How a batch is split into matrix products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strategy {
+    /// One product for the whole batch, the images' columns side by side.
+    Batched,
+    /// Weight gradients summed per thread over a share of the images.
+    PerThread,
+    /// One product per image, each on every thread.
+    PerImage,
+}
+
+#[cfg(test)]
+thread_local! {
+    static FORCED: std::cell::Cell<Option<Strategy>> = const { std::cell::Cell::new(None) };
+}
 
 impl Conv2d {
     /// A convolution with zero weights (and zero bias if `bias`).
@@ -128,6 +152,36 @@ impl Conv2d {
         let g = self.geom(x)?;
         y.reshape_for_write([x.n(), self.c_out, g.oh, g.ow]);
         let (m, n, k) = (self.c_out, g.cols(), g.rows());
+        if self.strategy(&g, x.n()) == Strategy::Batched {
+            let np = n * x.n();
+            let mut out = vec![0.0; m * np];
+            with_cols(k * np, |cols| {
+                for b in 0..x.n() {
+                    im2col_strided(&g, x.image(b), cols, np, b * n, true);
+                }
+                matmul(
+                    m,
+                    np,
+                    k,
+                    &self.weight,
+                    Layout::Normal,
+                    cols,
+                    Layout::Normal,
+                    &mut out,
+                    false,
+                );
+            });
+            // out is [c_out][image][position]; y is [image][c_out][position].
+            for b in 0..x.n() {
+                for (co, dst) in y.image_mut(b).chunks_mut(n).enumerate() {
+                    dst.copy_from_slice(&out[co * np + b * n..][..n]);
+                }
+            }
+            if let Some(bias) = &self.bias {
+                add_channel_bias(y, bias);
+            }
+            return Ok(());
+        }
         let w = &self.weight;
         for b in 0..x.n() {
             let (xb, yb) = (x.image(b), y.image_mut(b));
@@ -165,7 +219,10 @@ impl Conv2d {
         let images = x.n();
         let threads = rayon::current_num_threads().clamp(1, images.max(1));
         let img_in = x.c() * x.h() * x.w();
-        if images >= 2 && threads >= 2 && self.weight.len() <= BATCH_PARALLEL_MAX_WEIGHTS {
+        let strategy = self.strategy(&g, images);
+        if strategy == Strategy::Batched {
+            self.backward_batched(&g, x, dy, dx);
+        } else if strategy == Strategy::PerThread {
             // One partial dW (and db) per thread, each over a contiguous share of the images.
             let per = images.div_ceil(threads);
             let mut dx_parts: Vec<Option<&mut [f32]>> = match dx {
@@ -221,6 +278,77 @@ impl Conv2d {
             self.grad_bias = self.bias.as_ref().map(|_| gb);
         }
         Ok(())
+    }
+
+    /// How a batch is split into products.
+    fn strategy(&self, g: &ConvGeom, images: usize) -> Strategy {
+        #[cfg(test)]
+        if let Some(forced) = FORCED.with(|f| f.get()) {
+            return forced;
+        }
+        let threads = rayon::current_num_threads();
+        if images >= 2
+            && g.cols() < BATCHED_MAX_POSITIONS
+            && g.rows() * g.cols() * images <= BATCHED_MAX_COLS
+        {
+            Strategy::Batched
+        } else if images >= 2 && threads >= 2 && self.weight.len() <= BATCH_PARALLEL_MAX_WEIGHTS {
+            Strategy::PerThread
+        } else {
+            Strategy::PerImage
+        }
+    }
+
+    /// The whole batch's backward as single products over side-by-side columns.
+    fn backward_batched(&mut self, g: &ConvGeom, x: &Tensor, dy: &Tensor, dx: Option<&mut Tensor>) {
+        let (m, n, k) = (self.c_out, g.cols(), g.rows());
+        let images = x.n();
+        let np = n * images;
+        // dy as [c_out][image][position].
+        let mut dyc = vec![0.0; m * np];
+        for b in 0..images {
+            for (co, src) in dy.image(b).chunks(n).enumerate() {
+                dyc[co * np + b * n..][..n].copy_from_slice(src);
+            }
+        }
+        if let Some(gb) = &mut self.grad_bias {
+            gb.par_iter_mut()
+                .zip(dyc.par_chunks(np))
+                .for_each(|(g, row)| *g += row.iter().sum::<f32>());
+        }
+        let (weight, grad_weight) = (&self.weight, &mut self.grad_weight);
+        with_cols(k * np, |cols| {
+            for b in 0..images {
+                im2col_strided(g, x.image(b), cols, np, b * n, true);
+            }
+            matmul(
+                m,
+                k,
+                np,
+                &dyc,
+                Layout::Normal,
+                cols,
+                Layout::Transposed,
+                grad_weight,
+                true,
+            );
+            if let Some(dx) = dx {
+                matmul(
+                    k,
+                    np,
+                    m,
+                    weight,
+                    Layout::Transposed,
+                    &dyc,
+                    Layout::Normal,
+                    cols,
+                    false,
+                );
+                for b in 0..images {
+                    col2im_add_strided(g, cols, dx.image_mut(b), np, b * n, true);
+                }
+            }
+        });
     }
 
     /// One image's backward: `dw += dy · colsᵀ`, `db += Σ dy`, `dx += col2im(Wᵀ · dy)`.
@@ -316,4 +444,54 @@ pub(crate) fn add_channel_bias(y: &mut Tensor, bias: &[f32]) {
             let b = bias[i % c];
             p.iter_mut().for_each(|v| *v += b);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                ((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) % 1000) as f32 / 500.0
+                    - 1.0
+            })
+            .collect()
+    }
+
+    /// Forward output, dx, dW and db with every way of splitting the batch agree.
+    #[test]
+    fn every_strategy_computes_the_same_gradients() {
+        for (k, stride, pad, bias) in [(3, 1, 1, true), (3, 2, 1, false), (1, 1, 0, true)] {
+            let x = Tensor::from_vec([3, 4, 7, 6], values(3 * 4 * 7 * 6, 1)).unwrap();
+            let mut base = Conv2d::new(4, 5, k, stride, pad, bias);
+            base.weight = values(base.weight.len(), 2);
+            if let Some(b) = &mut base.bias {
+                *b = values(5, 3);
+            }
+            let mut results = Vec::new();
+            for s in [Strategy::Batched, Strategy::PerThread, Strategy::PerImage] {
+                FORCED.with(|f| f.set(Some(s)));
+                let mut conv = base.clone();
+                let mut y = Tensor::default();
+                conv.forward(&x, &mut y).unwrap();
+                let dy = Tensor::from_vec(y.shape(), values(y.len(), 4)).unwrap();
+                let mut dx = Tensor::zeros(x.shape());
+                conv.backward(&x, &dy, Some(&mut dx)).unwrap();
+                results.push((y, dx, conv.grad_weight, conv.grad_bias));
+            }
+            FORCED.with(|f| f.set(None));
+            for r in &results[1..] {
+                assert!(r.0.max_abs_diff(&results[0].0).unwrap() < 1e-4);
+                assert!(r.1.max_abs_diff(&results[0].1).unwrap() < 1e-4);
+                for (a, b) in r.2.iter().zip(&results[0].2) {
+                    assert!((a - b).abs() < 1e-3, "dW {a} {b}");
+                }
+                assert_eq!(r.3.is_some(), bias);
+                for (a, b) in r.3.iter().flatten().zip(results[0].3.iter().flatten()) {
+                    assert!((a - b).abs() < 1e-3, "db {a} {b}");
+                }
+            }
+        }
+    }
 }

@@ -39,12 +39,25 @@ impl ConvGeom {
 /// Fills `cols` (`rows × cols` of `g`) from one image `x` (`c·h·w`), over rayon's pool
 /// (one channel per task) if `parallel`.
 pub(crate) fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], parallel: bool) {
+    im2col_strided(g, x, cols, g.cols(), 0, parallel)
+}
+
+/// [`im2col`] into columns `off .. off + oh·ow` of a wider matrix whose rows are `ld` long
+/// (several images side by side, so one product covers a whole batch).
+pub(crate) fn im2col_strided(
+    g: &ConvGeom,
+    x: &[f32],
+    cols: &mut [f32],
+    ld: usize,
+    off: usize,
+    parallel: bool,
+) {
     let plane = g.cols();
-    let per_channel = g.k * g.k * plane;
+    let per_channel = g.k * g.k * ld;
     let channel = |(dst, src): (&mut [f32], &[f32])| {
         for ky in 0..g.k {
             for kx in 0..g.k {
-                let row = &mut dst[(ky * g.k + kx) * plane..][..plane];
+                let row = &mut dst[(ky * g.k + kx) * ld + off..][..plane];
                 fill_row(g, src, ky, kx, row);
             }
         }
@@ -98,12 +111,24 @@ fn fill_row(g: &ConvGeom, src: &[f32], ky: usize, kx: usize, row: &mut [f32]) {
 /// The adjoint of [`im2col`]: adds every entry of `cols` back onto the input position it
 /// came from. `dx` (`c·h·w`) is accumulated into, not overwritten.
 pub(crate) fn col2im_add(g: &ConvGeom, cols: &[f32], dx: &mut [f32], parallel: bool) {
+    col2im_add_strided(g, cols, dx, g.cols(), 0, parallel)
+}
+
+/// [`col2im_add`] from columns `off .. off + oh·ow` of rows `ld` long.
+pub(crate) fn col2im_add_strided(
+    g: &ConvGeom,
+    cols: &[f32],
+    dx: &mut [f32],
+    ld: usize,
+    off: usize,
+    parallel: bool,
+) {
     let plane = g.cols();
-    let per_channel = g.k * g.k * plane;
+    let per_channel = g.k * g.k * ld;
     let channel = |(dst, src): (&mut [f32], &[f32])| {
         for ky in 0..g.k {
             for kx in 0..g.k {
-                let row = &src[(ky * g.k + kx) * plane..][..plane];
+                let row = &src[(ky * g.k + kx) * ld + off..][..plane];
                 add_row(g, row, ky, kx, dst);
             }
         }
