@@ -120,7 +120,10 @@ impl fmt::Display for AgeProblem {
             AgeProblem::BirthYearZero(v) => write!(f, "dob {v} is in year 0"),
             AgeProblem::TakenNotAYear(v) => write!(f, "photo_taken {v} is not a year"),
             AgeProblem::TakenBeforeBirth { taken, birth } => {
-                write!(f, "photo taken in {taken}, before the birth on {birth}")
+                write!(
+                    f,
+                    "photo taken in {taken} (1 July assumed), before the birth on {birth}"
+                )
             }
             AgeProblem::TooOld { age, birth, taken } => write!(
                 f,
@@ -235,7 +238,7 @@ mod tests {
         );
         assert_eq!(
             authors_age(734_139.0, 2000.0).map_err(|p| p.to_string()),
-            Err("photo taken in 2000, before the birth on 2010-01-01".to_owned())
+            Err("photo taken in 2000 (1 July assumed), before the birth on 2010-01-01".to_owned())
         );
         assert_eq!(
             authors_age(658_005.0, 2008.0).map_err(|p| p.to_string()),

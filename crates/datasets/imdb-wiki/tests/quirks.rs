@@ -153,7 +153,7 @@ fn photo_taken_before_birth_is_reported() {
     assert_eq!(
         messages,
         [format!(
-            "{PLACE}: photo taken in 2000, before the birth on 2010-01-01; age left unknown"
+            "{PLACE}: photo taken in 2000 (1 July assumed), before the birth on 2010-01-01; age left unknown"
         )]
     );
 }

@@ -106,8 +106,8 @@ fn every_sample_of_the_generated_wiki_file() {
     assert_eq!(
         messages,
         [
-            "wiki_crop/wiki.mat: entry 8 (`39/10008839_2010-01-01_2000.jpg`): photo taken in 2000, \
-             before the birth on 2010-01-01; age left unknown",
+            "wiki_crop/wiki.mat: entry 8 (`39/10008839_2010-01-01_2000.jpg`): photo taken in 2000 \
+             (1 July assumed), before the birth on 2010-01-01; age left unknown",
             "wiki_crop/wiki.mat: entry 9 (`77/10009977_1801-07-22_2008.jpg`): age 206 (born \
              1801-07-22, photo taken in 2008) is above 120; age left unknown",
         ]
