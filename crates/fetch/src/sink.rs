@@ -1,11 +1,15 @@
 //! Where a download's bytes go: gathered into 1 MiB blocks, each written to the `.part` file
-//! and then handed to a blocking thread that hashes it.
+//! by one blocking thread and then hashed by another.
 //!
-//! HTTP bodies arrive in chunks of a few KiB; waking a hashing thread per chunk costs more
-//! than the hash itself. Gathering blocks costs one memcpy and makes both the write and the
-//! channel traffic per MiB. Blocks come back to the sink for reuse, and the channel holds at
-//! most [`DEPTH`] of them, so memory stays bounded whatever the file size. A block is hashed
-//! only after it was written, so the hash always describes the bytes on disk.
+//! HTTP bodies arrive in chunks of a few KiB to a few hundred; handing each to a thread costs
+//! more than the hash itself, so chunks are gathered into blocks (one memcpy). The async task
+//! must not write to disk itself either: hyper reads the socket only while the body is being
+//! polled, so a 1 MiB `write` on the async task stalled the network for its duration (the
+//! benchmark showed half of curl's speed). Three stages then overlap: the socket (async
+//! task), the disk (writer thread), the sha256 (hasher thread). A block is hashed only after
+//! it was written, so the hash always describes the bytes on disk. At most [`POOL`] blocks
+//! exist; they travel writer → hasher → back to the sink, so memory stays bounded whatever
+//! the file size.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -17,27 +21,39 @@ use tokio::task::{JoinHandle, spawn_blocking};
 
 use crate::verify::BLOCK;
 
-/// Blocks waiting for the hashing thread.
-const DEPTH: usize = 4;
+/// Blocks in circulation.
+const POOL: usize = 8;
 
 /// Writes and hashes a stream of chunks.
 pub(crate) struct HashingSink {
-    file: File,
     block: Vec<u8>,
-    to_hash: mpsc::Sender<Vec<u8>>,
-    returned: std_mpsc::Receiver<Vec<u8>>,
+    allocated: usize,
+    to_write: mpsc::UnboundedSender<Vec<u8>>,
+    returned: mpsc::UnboundedReceiver<Vec<u8>>,
+    writing: Option<JoinHandle<io::Result<()>>>,
     hashing: JoinHandle<(Sha256, u64)>,
 }
 
 impl HashingSink {
     /// A sink appending to `file`, continuing `hasher` (which covers the bytes before).
     pub fn new(file: File, hasher: Sha256) -> Self {
-        let (to_hash, mut blocks) = mpsc::channel::<Vec<u8>>(DEPTH);
-        let (give_back, returned) = std_mpsc::channel();
+        let (to_write, mut blocks) = mpsc::unbounded_channel::<Vec<u8>>();
+        let (to_hash, written) = std_mpsc::channel::<Vec<u8>>();
+        let (give_back, returned) = mpsc::unbounded_channel();
+        let writing = spawn_blocking(move || {
+            let mut file = file;
+            while let Some(block) = blocks.blocking_recv() {
+                file.write_all(&block)?;
+                if to_hash.send(block).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
         let hashing = spawn_blocking(move || {
             let mut hasher = hasher;
             let mut len = 0u64;
-            while let Some(block) = blocks.blocking_recv() {
+            while let Ok(block) = written.recv() {
                 hasher.update(&block);
                 len += block.len() as u64;
                 // The sink may be gone already; then the block is simply freed.
@@ -46,15 +62,16 @@ impl HashingSink {
             (hasher, len)
         });
         HashingSink {
-            file,
             block: Vec::with_capacity(BLOCK),
-            to_hash,
+            allocated: 1,
+            to_write,
             returned,
+            writing: Some(writing),
             hashing,
         }
     }
 
-    /// Adds a chunk; writes and hands over a block when one is full.
+    /// Adds a chunk; hands over a block when one is full.
     pub async fn push(&mut self, mut chunk: &[u8]) -> io::Result<()> {
         while !chunk.is_empty() {
             let room = BLOCK - self.block.len();
@@ -69,25 +86,50 @@ impl HashingSink {
     }
 
     async fn hand_over(&mut self) -> io::Result<()> {
-        self.file.write_all(&self.block)?;
-        let next = self
-            .returned
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+        let next = match self.returned.try_recv() {
+            Ok(block) => Some(block),
+            Err(_) if self.allocated < POOL => {
+                self.allocated += 1;
+                Some(Vec::with_capacity(BLOCK))
+            }
+            Err(_) => self.returned.recv().await,
+        };
+        // No block comes back once the writer failed: report its error.
+        let Some(mut next) = next else {
+            return Err(self.writer_error().await);
+        };
+        next.clear();
         let full = std::mem::replace(&mut self.block, next);
-        self.block.clear();
-        self.to_hash
-            .send(full)
-            .await
-            .map_err(|_| io::Error::other("the hashing thread stopped"))
+        if self.to_write.send(full).is_err() {
+            return Err(self.writer_error().await);
+        }
+        Ok(())
     }
 
-    /// Writes what is left and returns the hasher and the number of bytes hashed by this sink.
+    async fn writer_error(&mut self) -> io::Error {
+        match self.writing.take() {
+            Some(writing) => match writing.await {
+                Ok(Err(e)) => e,
+                Ok(Ok(())) => io::Error::other("the writing thread stopped"),
+                Err(e) => io::Error::other(e),
+            },
+            None => io::Error::other("the writing thread stopped"),
+        }
+    }
+
+    /// Writes what is left and returns the hasher and the number of bytes written and hashed
+    /// by this sink.
     pub async fn finish(mut self) -> io::Result<(Sha256, u64)> {
         if !self.block.is_empty() {
-            self.hand_over().await?;
+            let last = std::mem::take(&mut self.block);
+            if self.to_write.send(last).is_err() {
+                return Err(self.writer_error().await);
+            }
         }
-        drop(self.to_hash);
+        drop(self.to_write);
+        if let Some(writing) = self.writing.take() {
+            writing.await.map_err(io::Error::other)??;
+        }
         self.hashing.await.map_err(io::Error::other)
     }
 }
@@ -116,5 +158,26 @@ mod tests {
         all.extend_from_slice(&data);
         assert_eq!(std::fs::read(&path).unwrap(), all);
         assert_eq!(hasher.finalize(), Sha256::digest(&all));
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_is_reported_not_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part");
+        std::fs::write(&path, b"").unwrap();
+        // Opened for reading only: every write fails.
+        let mut sink = HashingSink::new(File::open(&path).unwrap(), Sha256::new());
+        let mut result = Ok(());
+        for _ in 0..(2 * POOL + 2) {
+            result = sink.push(&vec![1u8; BLOCK]).await;
+            if result.is_err() {
+                break;
+            }
+        }
+        let error = match result {
+            Err(e) => e,
+            Ok(()) => sink.finish().await.unwrap_err(),
+        };
+        assert_ne!(error.to_string(), "the writing thread stopped", "{error}");
     }
 }
