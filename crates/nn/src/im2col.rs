@@ -92,6 +92,11 @@ fn fill_row(g: &ConvGeom, src: &[f32], ky: usize, kx: usize, row: &mut [f32]) {
                 let line = &src[iy * g.w..(iy + 1) * g.w];
                 out[..lo].fill(0.0);
                 out[hi..].fill(0.0);
+                if hi == lo {
+                    // Every tap of this row falls in the padding (a kernel wider than the
+                    // padded input's valid part); `x0` below would not exist.
+                    continue;
+                }
                 let x0 = lo * g.stride + kx - g.pad;
                 if g.stride == 1 {
                     out[lo..hi].copy_from_slice(&line[x0..x0 + (hi - lo)]);
@@ -224,6 +229,9 @@ mod tests {
             (1, 8, 8, 5, 1, 2),
             (2, 6, 5, 1, 1, 0),
             (1, 4, 4, 3, 3, 2),
+            // Kernels wider than the valid part of the padded input (taps only in padding).
+            (2, 1, 1, 5, 1, 2),
+            (1, 2, 1, 5, 2, 2),
         ] {
             let g = geom(c, h, w, k, s, p);
             let x: Vec<f32> = (0..c * h * w).map(|i| (i as f32 * 0.7).sin()).collect();

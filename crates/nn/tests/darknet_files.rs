@@ -242,3 +242,21 @@ fn a_weights_file_for_another_network_is_refused() {
         "{msg}"
     );
 }
+
+#[test]
+fn absurd_layer_sizes_are_refused_before_allocating() {
+    let cfg = "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=4000000000\nsize=3\n";
+    let msg = try_build(cfg).unwrap_err().to_string();
+    assert!(msg.starts_with("layer 0 (convolutional): 4000000000 filters of 3x3x3 is too large"), "{msg}");
+}
+
+/// A 5×5 kernel with padding 2 on a 1×1 input: every tap of some rows lies in the padding.
+/// im2col used to compute a negative start column there and panic.
+#[test]
+fn kernel_taps_entirely_in_the_padding_do_not_panic() {
+    let cfg = "[net]\nwidth=1\nheight=1\nchannels=2\n[convolutional]\nfilters=3\nsize=5\npad=1\nactivation=linear\n";
+    let mut net = build_network(&parse_cfg(cfg).unwrap(), None).unwrap();
+    let x = Tensor::from_vec([2, 2, 1, 1], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+    net.forward(&x, Mode::Train).unwrap();
+    net.backward(&Tensor::zeros([2, 3, 1, 1])).unwrap();
+}

@@ -218,6 +218,15 @@ pub fn build_network(cfg: &Cfg, input_hw: Option<(usize, usize)>) -> Result<Netw
                         format!("unsupported activation `{act_name}`"),
                     )
                 })?;
+                // Darknet would try to allocate whatever the cfg says; refuse absurd sizes
+                // (over 2^30 weights, 4 GiB) instead of aborting on allocation.
+                let weights = filters
+                    .checked_mul(channels)
+                    .and_then(|v| v.checked_mul(size.checked_mul(size)?));
+                if weights.is_none_or(|w| w > 1 << 30) {
+                    let msg = format!("{filters} filters of {size}x{size}x{channels} is too large");
+                    return Err(layer_err(index, &s.name, msg));
+                }
                 let conv =
                     Conv2d::new(channels, filters, size, s.usize("stride", 1)?, padding, !bn);
                 LayerKind::Conv(Box::new(ConvBlock::new(conv, bn, act)))
