@@ -24,6 +24,7 @@ impl Registry {
             datasets: vec![
                 Box::new(zukan_widerface::WiderFace),
                 Box::new(zukan_fddb::Fddb),
+                Box::new(zukan_imdb_wiki::ImdbWiki),
                 Box::new(zukan_adience::Adience::default()),
             ],
         }
@@ -81,7 +82,7 @@ mod tests {
         let err = Registry::new().require("widerfaec").err().unwrap();
         assert_eq!(
             err.to_string(),
-            "no dataset named `widerfaec` (known: widerface, fddb, adience)"
+            "no dataset named `widerfaec` (known: widerface, fddb, imdb-wiki, adience)"
         );
     }
 }
