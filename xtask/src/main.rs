@@ -1,7 +1,7 @@
 //! `cargo xtask`: the one entry point for developer work, and a forwarder to the `zukan` CLI.
 //!
 //! Developer tasks: `ci` (fmt check, clippy with warnings denied, the whole test suite, the
-//! fixture check), `demo`, `fixtures [--check]`, `bench fetch|nn`. Anything else
+//! fixture check), `demo`, `fixtures [--check]`, `bench fetch|nn|mat`. Anything else
 //! (`fetch widerface`, `info widerface`, …) is forwarded to the `zukan` binary, so
 //! `cargo xtask fetch widerface` and `zukan fetch widerface` are the same command.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -54,7 +54,7 @@ developer tasks:
   ci                 fmt check, clippy -D warnings, cargo test --workspace, fixture check
   demo               fetch the fixture release over loopback, summarise, export (zukan demo)
   fixtures [--check] rebuild fixtures/ byte-identically from ../shared/real (or check them)
-  bench fetch|nn     benchmarks, side by side with reference tools
+  bench fetch|nn|mat benchmarks, side by side with reference tools
 
 anything else is forwarded to the zukan CLI, e.g.
   cargo xtask list
@@ -135,7 +135,8 @@ fn bench(root: &Path, args: &[&str]) -> Result<ExitCode> {
             ("zukan-widerface", "parse"),
         ],
         Some(&"nn") => &[("zukan-nn", "nn")],
-        _ => bail!("usage: cargo xtask bench fetch|nn"),
+        Some(&"mat") => &[("zukan-mat", "mat")],
+        _ => bail!("usage: cargo xtask bench fetch|nn|mat"),
     };
     for (package, bench) in benches {
         step(

@@ -247,7 +247,10 @@ fn a_weights_file_for_another_network_is_refused() {
 fn absurd_layer_sizes_are_refused_before_allocating() {
     let cfg = "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=4000000000\nsize=3\n";
     let msg = try_build(cfg).unwrap_err().to_string();
-    assert!(msg.starts_with("layer 0 (convolutional): 4000000000 filters of 3x3x3 is too large"), "{msg}");
+    assert!(
+        msg.starts_with("layer 0 (convolutional): 4000000000 filters of 3x3x3 is too large"),
+        "{msg}"
+    );
 }
 
 /// A 5×5 kernel with padding 2 on a 1×1 input: every tap of some rows lies in the padding.

@@ -72,10 +72,10 @@ mod tests {
 
     fn check(text: &str, expected: Option<Split>) {
         assert_eq!(text.parse::<Split>().ok(), expected, "{text}");
-        if let Some(split) = expected {
-            if text != "validation" {
-                assert_eq!(split.to_string(), text);
-            }
+        if let Some(split) = expected
+            && text != "validation"
+        {
+            assert_eq!(split.to_string(), text);
         }
     }
 
