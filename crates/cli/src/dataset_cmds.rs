@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use zukan::{
     DataDir, Dataset, DatasetRoot, Expected, ExportFormat, FetchOptions, FileState, PrepareOptions,
-    Provenance, Registry, Split, SplitSummary,
+    Provenance, Registry, Selection, Split, SplitSummary,
 };
 
 use crate::progress::TerminalProgress;
@@ -125,6 +125,9 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     println!("splits:    {}", splits.join(", "));
     println!("classes:   {}", info.class_names.join(", "));
     println!("\n{}\n", info.description.trim());
+    if let Some(clean) = dataset.clean() {
+        println!("--clean keeps: {}\n", clean.description);
+    }
     let tree = args.location.data_dir().tree(&info.name, &info.release);
     let installed = zukan_fetch::install::installed_resources(&tree);
     println!("files (sha256 and size checked before use):");
@@ -282,6 +285,9 @@ pub struct StatsArgs {
     /// Print every diagnostic, not only the first ten.
     #[arg(long)]
     pub all_diagnostics: bool,
+    /// Only the dataset's conventional clean subset (IMDB-WIKI; `zukan info` says which).
+    #[arg(long)]
+    pub clean: bool,
     #[command(flatten)]
     pub location: Location,
 }
@@ -299,12 +305,30 @@ pub fn stats(args: &StatsArgs) -> Result<()> {
         );
     }
     let limit = if args.all_diagnostics { usize::MAX } else { 10 };
-    print_summaries_with(dataset, &root, &splits, limit)
+    let clean = clean_selection(dataset, args.clean)?;
+    print_summaries_with(dataset, &root, &splits, limit, clean.as_ref())
+}
+
+/// The dataset's clean selection when `--clean` is given; an error if it has none.
+fn clean_selection(dataset: &dyn Dataset, wanted: bool) -> Result<Option<Selection>> {
+    if !wanted {
+        return Ok(None);
+    }
+    match dataset.clean() {
+        Some(selection) => {
+            eprintln!("clean: {}", selection.description);
+            Ok(Some(selection))
+        }
+        None => bail!(
+            "{} has no clean selection: every sample is usable as published",
+            dataset.info().name
+        ),
+    }
 }
 
 /// Prints one summary line per split (skipping splits whose annotations are not installed).
 pub fn print_summaries(dataset: &dyn Dataset, root: &DatasetRoot, splits: &[Split]) -> Result<()> {
-    print_summaries_with(dataset, root, splits, 3)
+    print_summaries_with(dataset, root, splits, 3, None)
 }
 
 fn print_summaries_with(
@@ -312,6 +336,7 @@ fn print_summaries_with(
     root: &DatasetRoot,
     splits: &[Split],
     diagnostics: usize,
+    clean: Option<&Selection>,
 ) -> Result<()> {
     println!(
         "{:<6} {:>8} {:>9} {:>8} {:>10} {:>11} {:>8} {:>11}",
@@ -334,6 +359,12 @@ fn print_summaries_with(
                     dataset.info().name
                 )
             })?;
+        let mut loaded = loaded;
+        if let Some(clean) = clean {
+            let all = loaded.samples.len();
+            loaded.samples = clean.select(loaded.samples);
+            eprintln!("{split}: clean keeps {} of {all}", loaded.samples.len());
+        }
         let s = SplitSummary::of(split, &loaded.samples);
         let missing = root.missing_images(&loaded.samples);
         println!(
@@ -374,6 +405,9 @@ pub struct ExportArgs {
     /// Output file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Only the dataset's conventional clean subset (IMDB-WIKI; `zukan info` says which).
+    #[arg(long)]
+    pub clean: bool,
     #[command(flatten)]
     pub location: Location,
 }
@@ -383,8 +417,9 @@ pub fn export(args: &ExportArgs) -> Result<()> {
     let registry = Registry::new();
     let dataset = registry.require(&args.name)?;
     parse_splits(dataset, &[args.split])?;
+    let clean = clean_selection(dataset, args.clean)?;
     let root = args.location.resolve(dataset)?;
-    let loaded = root
+    let mut loaded = root
         .load(dataset, args.split)
         .map_err(|e| anyhow::anyhow!(e))
         .with_context(|| {
@@ -393,6 +428,11 @@ pub fn export(args: &ExportArgs) -> Result<()> {
                 args.split, args.name
             )
         })?;
+    if let Some(clean) = &clean {
+        let all = loaded.samples.len();
+        loaded.samples = clean.select(loaded.samples);
+        eprintln!("clean keeps {} of {all} samples", loaded.samples.len());
+    }
     let file = File::create(&args.out)
         .with_context(|| format!("could not create {}", args.out.display()))?;
     let n = zukan::export(&loaded.samples, args.format, BufWriter::new(file))

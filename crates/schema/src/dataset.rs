@@ -36,6 +36,35 @@ pub trait Dataset: Send + Sync {
         let _ = dir;
         None
     }
+
+    /// The subset that users of this dataset conventionally train on (`--clean`), when the
+    /// raw release needs one (IMDB-WIKI's crawled photos). `None`: every sample is usable.
+    fn clean(&self) -> Option<Selection> {
+        None
+    }
+}
+
+/// A named subset of a dataset's samples: what it keeps, in words, and the predicate.
+pub struct Selection {
+    /// What the selection keeps and where its definition comes from, for the user.
+    pub description: String,
+    /// Whether a sample (as the dataset's loader made it) is kept.
+    pub keep: Box<dyn Fn(&Sample) -> bool + Send + Sync>,
+}
+
+impl Selection {
+    /// The samples that pass, in order.
+    pub fn select(&self, samples: Vec<Sample>) -> Vec<Sample> {
+        samples.into_iter().filter(|s| (self.keep)(s)).collect()
+    }
+}
+
+impl std::fmt::Debug for Selection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Selection")
+            .field("description", &self.description)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The state of a folder where a user put the files of a registration-gated dataset.

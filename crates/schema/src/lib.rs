@@ -35,7 +35,7 @@ mod resource;
 mod sample;
 mod split;
 
-pub use dataset::{Dataset, DatasetError, Loaded, ManualCheck};
+pub use dataset::{Dataset, DatasetError, Loaded, ManualCheck, Selection};
 pub use diagnostic::Diagnostic;
 pub use info::DatasetInfo;
 pub use resource::{ArchiveKind, Resource, Sha256Hex};

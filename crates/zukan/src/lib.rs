@@ -46,5 +46,5 @@ pub use verify::{Expected, FileState, VerifiedFile, verify};
 pub use zukan_fetch::{DataDir, Downloaded, FetchOptions, NoProgress, Progress};
 pub use zukan_schema::{
     Age, AttrValue, Attrs, BBox, Dataset, DatasetError, DatasetInfo, Diagnostic, Ellipse, Gender,
-    ImageRef, Loaded, ManualCheck, Object, Resource, Sample, Split, jsonl,
+    ImageRef, Loaded, ManualCheck, Object, Resource, Sample, Selection, Split, jsonl,
 };

@@ -9,9 +9,9 @@
 
 use std::path::Path;
 
-use zukan_schema::{Dataset, DatasetError, DatasetInfo, Loaded, Resource, Split};
+use zukan_schema::{Dataset, DatasetError, DatasetInfo, Loaded, Resource, Selection, Split};
 
-use crate::{Db, ImageTree, ParseError, parse_meta_bytes};
+use crate::{CleanFilter, Db, ImageTree, ParseError, parse_meta_bytes};
 
 /// The metadata file the loader reads for `db` under `root`, and the tree it belongs to:
 /// the crop tree's when it exists, else the full tree's, else `None`.
@@ -72,5 +72,18 @@ impl Dataset for ImdbWiki {
 
     fn load(&self, root: &Path, split: Split) -> Result<Loaded, DatasetError> {
         Ok(load(root, split)?)
+    }
+
+    fn clean(&self) -> Option<Selection> {
+        let filter = CleanFilter::default();
+        Some(Selection {
+            description: format!(
+                "a face found with score >= {}, no second face scoring above {}, an age in \
+                 0..=100, a known gender (yu4u/age-gender-estimation's create_db.py)",
+                filter.min_face_score,
+                filter.max_second_face_score.unwrap_or(f64::INFINITY),
+            ),
+            keep: Box::new(move |sample| filter.keep(sample)),
+        })
     }
 }
