@@ -93,7 +93,7 @@ pub enum FetchError {
     #[error("{0}")]
     Mismatch(Box<Mismatch>),
     /// Every source of a file was tried and each failed; the reasons are listed in order.
-    #[error("could not get {file} from any of its {} sources: {}", .failures.len(), list_failures(.failures))]
+    #[error("could not get {file} from any of its {} sources:{}", .failures.len(), list_failures(.failures))]
     AllSourcesFailed {
         /// The resource's file name.
         file: String,
@@ -113,7 +113,7 @@ pub enum FetchError {
         file: String,
     },
     /// Several files failed; each error is kept.
-    #[error("{} files could not be fetched: {}", .errors.len(), list_errors(.errors))]
+    #[error("{} files could not be fetched:{}", .errors.len(), list_errors(.errors))]
     Several {
         /// One error per failed file, in the order of the resources.
         errors: Vec<FetchError>,
@@ -211,17 +211,24 @@ fn expected(size: &Option<u64>, sha: &Option<Sha256Hex>) -> String {
     format!("{size} bytes, sha256 {sha}")
 }
 
+/// One indented line per source (`\n  - from SOURCE: reason`), nested lists indented further.
 fn list_failures(failures: &[(String, FetchError)]) -> String {
-    let items: Vec<String> = failures
+    failures
         .iter()
-        .map(|(src, e)| format!("[{src}] {}", chain(e)))
-        .collect();
-    items.join("; ")
+        .map(|(src, e)| format!("\n  - from {src}: {}", indent(&chain(e))))
+        .collect()
 }
 
+/// One indented line per failed file (`\n  - reason`), nested lists indented further.
 fn list_errors(errors: &[FetchError]) -> String {
-    let items: Vec<String> = errors.iter().map(chain).collect();
-    items.join("; ")
+    errors
+        .iter()
+        .map(|e| format!("\n  - {}", indent(&chain(e))))
+        .collect()
+}
+
+fn indent(text: &str) -> String {
+    text.replace('\n', "\n    ")
 }
 
 /// The error and its causes on one line, so a list of failures keeps each reason.
