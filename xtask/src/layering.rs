@@ -82,8 +82,14 @@ mod tests {
         let deps = transitive_deps();
         let is_dataset = |k: &str| {
             k.starts_with("zukan-")
-                && !["zukan-schema", "zukan-fetch", "zukan-nn", "zukan-cli"].contains(&k)
+                && !["zukan-schema", "zukan-fetch", "zukan-mat", "zukan-nn", "zukan-cli"]
+                    .contains(&k)
         };
+        let datasets: Vec<&str> = deps
+            .keys()
+            .map(String::as_str)
+            .filter(|k| is_dataset(k))
+            .collect();
         let network = ["reqwest", "tokio", "hyper", "indicatif", "zukan-fetch"];
         let mut broken = Vec::new();
         broken.extend(forbid(
@@ -109,21 +115,24 @@ mod tests {
         ));
         broken.extend(forbid(
             &deps,
+            |k| k == "zukan-mat",
+            &["zukan-*", "reqwest", "tokio", "hyper", "indicatif"],
+            "mat reads MAT bytes; it knows nothing of datasets, the schema or downloads",
+        ));
+        broken.extend(forbid(
+            &deps,
             |k| k == "zukan-fetch",
-            &["zukan", "zukan-widerface", "indicatif", "clap"],
+            &[&["zukan", "zukan-mat", "indicatif", "clap"][..], &datasets].concat(),
             "fetch knows nothing of datasets and never draws",
         ));
         broken.extend(forbid(
             &deps,
             |k| k == "zukan-nn",
             &[
-                "zukan",
-                "zukan-schema",
-                "zukan-fetch",
-                "zukan-widerface",
-                "reqwest",
-                "tokio",
-            ],
+                &["zukan", "zukan-schema", "zukan-fetch", "zukan-mat", "reqwest", "tokio"][..],
+                &datasets,
+            ]
+            .concat(),
             "nn knows nothing of datasets or downloads",
         ));
         broken.extend(forbid(
@@ -136,5 +145,9 @@ mod tests {
         // The check must see the crates it rules on, or it proves nothing.
         assert!(deps["zukan"].contains("zukan-widerface") && deps["zukan"].contains("zukan-fetch"));
         assert!(deps["zukan-fetch"].contains("reqwest"));
+        for d in ["zukan-widerface", "zukan-fddb", "zukan-adience", "zukan-imdb-wiki"] {
+            assert!(datasets.contains(&d), "{d} is ruled as a dataset crate");
+        }
+        assert!(deps["zukan-imdb-wiki"].contains("zukan-mat"));
     }
 }
