@@ -82,8 +82,14 @@ mod tests {
         let deps = transitive_deps();
         let is_dataset = |k: &str| {
             k.starts_with("zukan-")
-                && !["zukan-schema", "zukan-fetch", "zukan-mat", "zukan-nn", "zukan-cli"]
-                    .contains(&k)
+                && ![
+                    "zukan-schema",
+                    "zukan-fetch",
+                    "zukan-mat",
+                    "zukan-nn",
+                    "zukan-cli",
+                ]
+                .contains(&k)
         };
         let datasets: Vec<&str> = deps
             .keys()
@@ -129,7 +135,14 @@ mod tests {
             &deps,
             |k| k == "zukan-nn",
             &[
-                &["zukan", "zukan-schema", "zukan-fetch", "zukan-mat", "reqwest", "tokio"][..],
+                &[
+                    "zukan",
+                    "zukan-schema",
+                    "zukan-fetch",
+                    "zukan-mat",
+                    "reqwest",
+                    "tokio",
+                ][..],
                 &datasets,
             ]
             .concat(),
@@ -145,7 +158,12 @@ mod tests {
         // The check must see the crates it rules on, or it proves nothing.
         assert!(deps["zukan"].contains("zukan-widerface") && deps["zukan"].contains("zukan-fetch"));
         assert!(deps["zukan-fetch"].contains("reqwest"));
-        for d in ["zukan-widerface", "zukan-fddb", "zukan-adience", "zukan-imdb-wiki"] {
+        for d in [
+            "zukan-widerface",
+            "zukan-fddb",
+            "zukan-adience",
+            "zukan-imdb-wiki",
+        ] {
             assert!(datasets.contains(&d), "{d} is ruled as a dataset crate");
         }
         assert!(deps["zukan-imdb-wiki"].contains("zukan-mat"));
