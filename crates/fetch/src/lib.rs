@@ -84,4 +84,4 @@ pub use fetcher::Fetcher;
 pub use lock::LockGuard;
 pub use options::{FetchOptions, Mirror};
 pub use progress::{NoProgress, Progress};
-pub use store::{Downloaded, Origin};
+pub use store::{Downloaded, Origin, quarantine_download};

@@ -151,6 +151,15 @@ pub(crate) fn commit(
     })
 }
 
+/// Moves the verified download of `file_name` (and its stamp) to quarantine, for a file that
+/// passed its checks but turned out unusable later, e.g. a first-use file that does not
+/// extract: nothing recorded it as good, so the next fetch starts afresh. Returns where it went.
+pub fn quarantine_download(data_dir: &DataDir, file_name: &str) -> Result<PathBuf, FetchError> {
+    check_file_name(file_name)?;
+    let _ = std::fs::remove_file(data_dir.stamp(file_name));
+    quarantine(data_dir, &data_dir.download(file_name), file_name)
+}
+
 /// Moves `path` to `quarantine/<file_name>.<unix time>` and returns where it went.
 pub(crate) fn quarantine(
     data_dir: &DataDir,

@@ -84,10 +84,14 @@ pub enum PrepareError {
     #[error(transparent)]
     Pins(#[from] PinError),
     /// Extracting a file into the tree failed.
-    #[error("could not install {file_name}")]
+    #[error("could not install {file_name}{}", quarantined.as_ref().map_or(String::new(), |q| format!(
+        " (no checksum is published and none was recorded, so it was moved to {} and the next fetch starts afresh)", q.display())))]
     Install {
         /// The resource being installed.
         file_name: String,
+        /// Where the download went, when it had no published or recorded checksum (so
+        /// nothing vouches for it and it must not be reused).
+        quarantined: Option<PathBuf>,
         /// What went wrong.
         #[source]
         source: zukan_fetch::extract::ExtractError,
@@ -153,24 +157,45 @@ pub fn prepare(
             None => fetcher.fetch(&wanted)?,
         },
     };
-    let newly_pinned = pins.record(&wanted, &files);
-    if !newly_pinned.is_empty() {
-        pins.save()?;
-    }
-
     let tree = options.data_dir.tree(&info.name, &info.release);
     let _lock = options.data_dir.lock_dataset(&info.name)?;
     let mut newly_installed = Vec::new();
+    let mut installed_files = Vec::new();
+    let mut failure = None;
     for (resource, file) in wanted.iter().zip(&files) {
-        let outcome = install::install(&tree, resource, &file.path).map_err(|source| {
-            PrepareError::Install {
-                file_name: resource.file_name.clone(),
-                source,
+        match install::install(&tree, resource, &file.path) {
+            Ok(outcome) => {
+                if let install::InstallOutcome::Installed(_) = outcome {
+                    newly_installed.push(resource.file_name.clone());
+                }
+                installed_files.push(file.clone());
             }
-        })?;
-        if let install::InstallOutcome::Installed(_) = outcome {
-            newly_installed.push(resource.file_name.clone());
+            Err(source) => {
+                failure = Some((resource, source));
+                break;
+            }
         }
+    }
+    // A file without a published checksum is recorded only once it has installed: bytes
+    // that do not even extract must not become the reference every later fetch is held to.
+    let newly_pinned = pins.record(&wanted[..installed_files.len()], &installed_files);
+    if !newly_pinned.is_empty() {
+        pins.save()?;
+    }
+    if let Some((resource, source)) = failure {
+        let quarantined = if resource.sha256.is_none() {
+            Some(zukan_fetch::quarantine_download(
+                &options.data_dir,
+                &resource.file_name,
+            )?)
+        } else {
+            None
+        };
+        return Err(PrepareError::Install {
+            file_name: resource.file_name.clone(),
+            quarantined,
+            source,
+        });
     }
     Ok(Prepared {
         root: DatasetRoot::verified(tree),

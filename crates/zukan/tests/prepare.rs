@@ -234,3 +234,40 @@ fn gated_dataset_lists_what_is_missing_then_imports_what_the_user_placed() {
         4484
     );
 }
+
+/// Regression: a first-use file that did not extract was recorded as the reference anyway, so
+/// every later fetch of the real file was refused as a mismatch and the user was stuck.
+#[test]
+fn an_unpinned_file_that_does_not_extract_is_not_recorded_and_is_quarantined() {
+    let fixture = workspace().join("fixtures/fddb");
+    let dir = tempfile::tempdir().unwrap();
+    let fddb = dataset("fddb");
+    let data_dir = DataDir::new(dir.path());
+    let mut table = fixture_table("fddb", &LoopbackServer::serve_bytes(Vec::<(&str, Vec<u8>)>::new()).unwrap());
+    // Bytes of the right size (the size is known, the sha256 is not) that are no gzip.
+    let bytes = vec![0x42; table[0].size.unwrap() as usize];
+    let garbage = LoopbackServer::serve_bytes([("FDDB-folds.tgz", bytes.clone())]).unwrap();
+    table.retain(|r| r.file_name == "FDDB-folds.tgz");
+    table[0].urls = vec![garbage.url("FDDB-folds.tgz")];
+
+    let err = zukan::prepare(fddb, &options(dir.path(), table.clone()), Arc::new(NoProgress))
+        .unwrap_err();
+    let PrepareError::Install {
+        file_name,
+        quarantined: Some(quarantined),
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(file_name, "FDDB-folds.tgz");
+    assert_eq!(fs::read(quarantined).unwrap(), bytes);
+    assert!(!data_dir.download("FDDB-folds.tgz").exists());
+    assert!(zukan::Pins::load(&data_dir, "fddb").unwrap().entries.is_empty());
+
+    // The real file, fetched next, is accepted and becomes the record.
+    let server = LoopbackServer::serve_dir(&fixture).unwrap();
+    table[0].urls = vec![server.url("FDDB-folds.tgz")];
+    let prepared = zukan::prepare(fddb, &options(dir.path(), table), Arc::new(NoProgress)).unwrap();
+    assert_eq!(prepared.newly_pinned, ["FDDB-folds.tgz"]);
+}
