@@ -349,6 +349,7 @@ fn print_summaries_with(
         "missing",
         "diagnostics"
     );
+    let unboxed = dataset.info().splits_without_boxes;
     for &split in splits {
         let loaded = root
             .load(dataset, split)
@@ -367,14 +368,19 @@ fn print_summaries_with(
         }
         let s = SplitSummary::of(split, &loaded.samples);
         let missing = root.missing_images(&loaded.samples);
+        // A split without boxes by design: zero objects would read as "no faces".
+        let boxed = |n: usize| match unboxed.contains(&split) {
+            true => "-".to_owned(),
+            false => n.to_string(),
+        };
         println!(
             "{:<6} {:>8} {:>9} {:>8} {:>10} {:>11} {:>8} {:>11}",
             split.to_string(),
             s.images,
-            s.objects,
-            s.ignored,
-            s.images_without_objects,
-            s.degenerate_boxes,
+            boxed(s.objects),
+            boxed(s.ignored),
+            boxed(s.images_without_objects),
+            boxed(s.degenerate_boxes),
             missing,
             loaded.diagnostics.len()
         );

@@ -72,6 +72,7 @@ pub(crate) async fn fetch_one(
             .await?
     };
     if let Some(found) = cached {
+        shared.progress.finish(&name);
         return Ok(found);
     }
 

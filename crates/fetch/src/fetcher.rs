@@ -100,6 +100,7 @@ impl Fetcher {
         if self.shared.options.offline {
             self.check_offline(resources)?;
         }
+        self.shared.progress.plan(&plan(resources));
         let shared = self.shared.clone();
         let resources = resources.to_vec();
         self.runtime.block_on(async move {
@@ -161,11 +162,13 @@ impl Fetcher {
         }
         let data_dir = &self.shared.data_dir;
         let progress = self.shared.progress.as_ref();
+        progress.plan(&plan(resources));
         let results = resources
             .iter()
             .map(|resource| {
                 let _lock = LockGuard::acquire(&data_dir.download_lock(&resource.file_name))?;
                 if let Some(found) = find_verified(data_dir, resource, progress)? {
+                    progress.finish(&resource.file_name);
                     return Ok(found);
                 }
                 let done =
@@ -217,6 +220,14 @@ impl Fetcher {
     pub fn lock_dataset(&self, dataset: &str) -> Result<LockGuard, FetchError> {
         self.shared.data_dir.lock_dataset(dataset)
     }
+}
+
+/// What [`Progress::plan`] is told.
+fn plan(resources: &[Resource]) -> Vec<(String, Option<u64>)> {
+    resources
+        .iter()
+        .map(|r| (r.file_name.clone(), r.size))
+        .collect()
 }
 
 /// All results, or the single error, or every error.

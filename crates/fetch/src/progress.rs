@@ -2,8 +2,14 @@
 //! binary decides how to show it (bars on a terminal, log lines otherwise).
 
 /// Receives download events. Called from several tasks at once, hence `Send + Sync`; calls
-/// for one file come in order: `begin`, `advance`/`restart`…, then `finish` on success.
+/// for one file come in order: `begin`, `advance`/`restart`…, then `finish` on success. A
+/// file already verified in `downloads/` gets `finish` alone.
 pub trait Progress: Send + Sync {
+    /// Every file this call will get, with its size when known, before any of them starts
+    /// (so a total can be drawn). Optional.
+    fn plan(&self, files: &[(String, Option<u64>)]) {
+        let _ = files;
+    }
     /// A download of `file` starts; `total` is its size when known.
     fn begin(&self, file: &str, total: Option<u64>);
     /// `bytes` more bytes of `file` were written (including a resumed part, once).
