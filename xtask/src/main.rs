@@ -107,19 +107,16 @@ fn ci(root: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs the CLI in the caller's directory, so relative paths (`--out val.jsonl`, `--root`,
+/// `--from`) mean what they mean to the user, not to the workspace root.
 fn zukan(root: &Path, args: &[&str]) -> Result<ExitCode> {
+    let manifest = root.join("Cargo.toml");
     let status = cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "zukan-cli",
-            "--bin",
-            "zukan",
-            "--",
-        ])
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .args(["--quiet", "--package", "zukan-cli", "--bin", "zukan", "--"])
         .args(args)
-        .current_dir(root)
         .status()
         .context("could not run the zukan CLI")?;
     Ok(ExitCode::from(

@@ -42,13 +42,32 @@ impl Location {
             return Ok(DatasetRoot::user(root));
         }
         let info = dataset.info();
-        let tree = self.data_dir().tree(&info.name, &info.release);
-        if zukan_fetch::install::installed_resources(&tree).is_empty() {
+        let data_dir = self.data_dir();
+        let tree = data_dir.tree(&info.name, &info.release);
+        let markers = zukan_fetch::install::installed_resources(&tree);
+        if markers.is_empty() {
             bail!(
                 "{} is not fetched into {} yet: run `zukan fetch {}`, or pass --root DIR for a tree you already have",
                 info.name,
                 tree.display(),
                 info.name
+            );
+        }
+        let mut table = dataset.resources();
+        zukan::Pins::load(&data_dir, &info.name)?.apply(&mut table);
+        let foreign: Vec<&str> = table
+            .iter()
+            .filter(|r| markers.contains(&r.file_name))
+            .filter(|r| !zukan_fetch::install::is_installed(&tree, r))
+            .map(|r| r.file_name.as_str())
+            .collect();
+        if !foreign.is_empty() {
+            // The demo's fixture release lands here, and so would any other release.
+            eprintln!(
+                "note: {} in {} {} not the published release (other sha256 or size); reading it anyway",
+                foreign.join(", "),
+                tree.display(),
+                if foreign.len() == 1 { "is" } else { "are" }
             );
         }
         Ok(DatasetRoot::verified(tree))
@@ -128,12 +147,19 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     if let Some(clean) = dataset.clean() {
         println!("--clean keeps: {}\n", clean.description);
     }
-    let tree = args.location.data_dir().tree(&info.name, &info.release);
-    let installed = zukan_fetch::install::installed_resources(&tree);
+    let data_dir = args.location.data_dir();
+    let tree = data_dir.tree(&info.name, &info.release);
+    let markers = zukan_fetch::install::installed_resources(&tree);
+    let pins = zukan::Pins::load(&data_dir, &info.name)?;
     println!("files (sha256 and size checked before use):");
-    for r in dataset.resources() {
-        let state = if installed.contains(&r.file_name) {
+    for published in dataset.resources() {
+        let mut pinned = [published.clone()];
+        pins.apply(&mut pinned);
+        let [r] = pinned;
+        let state = if zukan_fetch::install::is_installed(&tree, &r) {
             "installed"
+        } else if markers.contains(&r.file_name) {
+            "installed from other bytes: not this release"
         } else {
             "not fetched"
         };
@@ -144,7 +170,15 @@ pub fn info(args: &InfoArgs) -> Result<()> {
             .sha256
             .map_or("sha256 unknown".to_owned(), |s| s.to_string());
         println!("  {:<22} {:>18}  {}  [{state}]", r.file_name, size, sha);
-        println!("  {:<22} checksums from: {}", "", r.checksum_source);
+        match (published.sha256, pins.entries.get(&r.file_name)) {
+            (None, Some(pin)) => println!(
+                "  {:<22} checksums recorded at first use (unix time {}) in {}; none is published",
+                "",
+                pin.recorded_at,
+                pins.path().display()
+            ),
+            _ => println!("  {:<22} checksums from: {}", "", r.checksum_source),
+        }
     }
     println!("\ndata dir tree: {}", tree.display());
     if let Some(root) = &args.location.root {
@@ -191,17 +225,33 @@ pub fn fetch(args: &FetchArgs) -> Result<()> {
         .map_or_else(DataDir::from_env, DataDir::new);
     let mut fetch = FetchOptions::from_env();
     fetch.offline |= args.offline;
+    let gated = dataset.manual(&data_dir.manual(&args.name)).is_some();
+    if args.manual_dir.is_some() && !gated {
+        bail!(
+            "--manual-dir is for registration-gated datasets; {} downloads itself (use --from DIR for archives you already have)",
+            args.name
+        );
+    }
     let options = PrepareOptions {
-        data_dir,
+        data_dir: data_dir.clone(),
         fetch,
         splits: splits.clone(),
-        from: args.from.clone(),
+        from: args.manual_dir.clone().or_else(|| args.from.clone()),
         resources: None,
     };
     let prepared = zukan::prepare(dataset, &options, Arc::new(TerminalProgress::new()))
         .with_context(|| format!("could not fetch {}", args.name))?;
     for file in &prepared.newly_installed {
         eprintln!("installed {file}");
+    }
+    if !prepared.newly_pinned.is_empty() {
+        eprintln!(
+            "recorded the size and sha256 of {} in {}: the authors publish no checksum, so \
+             these first verified copies are the reference every later fetch, import and \
+             `zukan verify` is checked against",
+            prepared.newly_pinned.join(", "),
+            zukan::Pins::path_for(&data_dir, &args.name).display()
+        );
     }
     println!(
         "{} is ready in {}",

@@ -65,13 +65,28 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+            for line in error_lines(&err) {
+                eprintln!("{line}");
             }
             ExitCode::FAILURE
         }
     }
+}
+
+/// `error: …` then one `caused by: …` per cause. Many errors already quote their cause in
+/// their own message (`wiki.mat: … at byte 12`), so a cause that the line above contains
+/// word for word is not printed again.
+fn error_lines(err: &anyhow::Error) -> Vec<String> {
+    let mut lines = vec![format!("error: {err}")];
+    let mut previous = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !previous.contains(&text) {
+            lines.push(format!("  caused by: {text}"));
+        }
+        previous = text;
+    }
+    lines
 }
 
 /// Rust ignores SIGPIPE, so `zukan stats … | head` would panic on the closed pipe; a command-line
@@ -81,5 +96,46 @@ fn restore_sigpipe() {
     // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid handler.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error that quotes its cause in its message and also exposes it as `source`.
+    #[derive(Debug)]
+    struct Quoting {
+        file: &'static str,
+        source: std::io::Error,
+    }
+
+    impl std::fmt::Display for Quoting {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{}:3: bad row: {}", self.file, self.source)
+        }
+    }
+
+    impl std::error::Error for Quoting {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    /// Regression: every cause that its error quotes was printed twice.
+    #[test]
+    fn a_cause_quoted_by_its_error_is_printed_once() {
+        let err = anyhow::Error::new(Quoting {
+            file: "a.txt",
+            source: std::io::Error::other("disk on fire"),
+        })
+        .context("could not read the val annotations");
+        assert_eq!(
+            error_lines(&err),
+            [
+                "error: could not read the val annotations",
+                "  caused by: a.txt:3: bad row: disk on fire",
+            ]
+        );
     }
 }

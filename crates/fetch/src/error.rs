@@ -89,6 +89,19 @@ pub enum FetchError {
         /// The URL asked.
         url: String,
     },
+    /// A local file (`--from`, a mirror directory) has another size than the resource; it
+    /// was left where it is and nothing was copied.
+    #[error("{} is {found} bytes, but {file} is {expected} bytes: not this file (nothing was copied)", .path.display())]
+    WrongSize {
+        /// The resource's file name.
+        file: String,
+        /// The local file.
+        path: PathBuf,
+        /// The expected size.
+        expected: u64,
+        /// Its size.
+        found: u64,
+    },
     /// The bytes received (or imported) are not the published file; they were quarantined.
     #[error("{0}")]
     Mismatch(Box<Mismatch>),
@@ -166,7 +179,7 @@ impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} from {} is not the published file: expected {}, got {} bytes, sha256 {}; moved to {}; \
+            "{} from {} is not the expected file: expected {}, got {} bytes, sha256 {}; moved to {}; \
              the official page is {}",
             self.file,
             self.origin,
@@ -180,6 +193,27 @@ impl fmt::Display for Mismatch {
 }
 
 impl FetchError {
+    /// The files whose bytes did not match their expected size or sha256, anywhere in this
+    /// error (one file, one of several, or one source of many).
+    pub fn mismatched_files(&self) -> Vec<&str> {
+        match self {
+            FetchError::Mismatch(m) => vec![m.file.as_str()],
+            FetchError::Several { errors } => errors
+                .iter()
+                .flat_map(FetchError::mismatched_files)
+                .collect(),
+            FetchError::AllSourcesFailed { failures, .. } => {
+                let mut files: Vec<&str> = failures
+                    .iter()
+                    .flat_map(|(_, e)| e.mismatched_files())
+                    .collect();
+                files.dedup();
+                files
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
         FetchError::Io {
             action,

@@ -97,7 +97,7 @@ pub(crate) fn find_verified(
             let _ = std::fs::remove_file(&stamp_path);
             let moved = quarantine(data_dir, &path, name)?;
             progress.note(&format!(
-                "{} does not match its published size or sha256; moved it to {} and fetching it again",
+                "{} does not match its expected size or sha256; moved it to {} and fetching it again",
                 path.display(),
                 moved.display()
             ));

@@ -213,6 +213,44 @@ fn import_good_and_corrupted() {
     assert_eq!(listing(&dir.path().join("quarantine")).len(), 1);
 }
 
+/// A hand download that is really the login page a browser saved (the usual way a gated
+/// download goes wrong), a Git LFS pointer, and a file of the wrong size: each refused with
+/// its own reason before anything is copied, the user's files untouched.
+#[test]
+fn import_refuses_html_pages_lfs_pointers_and_wrong_sizes_before_copying() {
+    let data = payload(4096, 3);
+    let page = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>please log in</body></html>\n".to_vec();
+    let lfs = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 4096\n".to_vec();
+    let cases: [(&str, Vec<u8>, Option<u64>, &str); 3] = [
+        ("page.tar.gz", page, None, "HTML page"),
+        ("lfs.tar.gz", lfs, None, "Git LFS pointer"),
+        (
+            "short.tar.gz",
+            data[..100].to_vec(),
+            Some(4096),
+            "is 100 bytes, but short.tar.gz is 4096 bytes",
+        ),
+    ];
+    for (name, bytes, size, says) in cases {
+        let from = tempfile::tempdir().unwrap();
+        std::fs::write(from.path().join(name), &bytes).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (f, _) = fetcher(dir.path(), fast_options());
+        let mut r = resource(name, &data, vec![]);
+        r.sha256 = None; // no checksum published: only the sniffing and the size can tell
+        r.size = size;
+        let e = f.import_from(from.path(), &[r]).unwrap_err();
+        assert!(e.to_string().contains(says), "{name}: {e}");
+        assert_eq!(std::fs::read(from.path().join(name)).unwrap(), bytes);
+        assert!(
+            listing(&dir.path().join("downloads"))
+                .iter()
+                .all(|f| f.ends_with(".lock")),
+            "{name}"
+        );
+    }
+}
+
 /// `fetch --from DIR` with files missing: all named at once, nothing copied.
 #[test]
 fn import_names_every_missing_file() {

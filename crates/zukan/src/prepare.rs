@@ -80,6 +80,22 @@ pub enum PrepareError {
     /// Downloading or verifying failed.
     #[error(transparent)]
     Fetch(#[from] FetchError),
+    /// Files without a published checksum did not match the size and sha256 recorded at
+    /// their first verified download.
+    #[error(
+        "{} {} not match the size and sha256 recorded at first use in {} (the authors publish \
+         no checksum); if they really changed the file, delete its entry there and fetch again",
+        files.join(", "), if files.len() == 1 { "does" } else { "do" }, pin_file.display()
+    )]
+    PinMismatch {
+        /// The files that did not match their record.
+        files: Vec<String>,
+        /// The record (`$ZUKAN_DATA_DIR/pins/<dataset>.json`).
+        pin_file: PathBuf,
+        /// The fetch error, with expected and actual values.
+        #[source]
+        source: FetchError,
+    },
     /// The record of first-use checksums could not be read or written.
     #[error(transparent)]
     Pins(#[from] PinError),
@@ -131,6 +147,11 @@ pub fn prepare(
         .into_iter()
         .filter(|r| options.splits.is_empty() || options.splits.iter().any(|s| r.needed_for(*s)))
         .collect();
+    let unpublished: Vec<String> = wanted
+        .iter()
+        .filter(|r| r.sha256.is_none())
+        .map(|r| r.file_name.clone())
+        .collect();
     let mut pins = Pins::load(&options.data_dir, &info.name)?;
     pins.apply(&mut wanted);
 
@@ -150,20 +171,41 @@ pub fn prepare(
                 });
             }
             wanted.retain(|r| check.present.contains(&r.file_name));
-            fetcher.import(&manual_dir, &wanted)?
+            fetcher.import(&manual_dir, &wanted)
         }
         None => match &options.from {
-            Some(dir) => fetcher.import(dir, &wanted)?,
-            None => fetcher.fetch(&wanted)?,
+            Some(dir) => fetcher.import(dir, &wanted),
+            None => fetcher.fetch(&wanted),
         },
-    };
+    }
+    .map_err(|source| {
+        let files: Vec<String> = source
+            .mismatched_files()
+            .into_iter()
+            .filter(|f| unpublished.iter().any(|u| u == *f) && pins.entries.contains_key(*f))
+            .map(str::to_owned)
+            .collect();
+        match files.is_empty() {
+            true => PrepareError::Fetch(source),
+            false => PrepareError::PinMismatch {
+                files,
+                pin_file: pins.path().to_owned(),
+                source,
+            },
+        }
+    })?;
     let tree = options.data_dir.tree(&info.name, &info.release);
     let _lock = options.data_dir.lock_dataset(&info.name)?;
     let mut newly_installed = Vec::new();
     let mut installed_files = Vec::new();
     let mut failure = None;
     for (resource, file) in wanted.iter().zip(&files) {
-        match install::install(&tree, resource, &file.path) {
+        // The marker holds the bytes' own sha256 and size, also for a file without a
+        // published checksum, so the next run (which applies the new pin) sees it installed.
+        let mut exact = resource.clone();
+        exact.sha256 = Some(file.sha256);
+        exact.size = Some(file.size);
+        match install::install(&tree, &exact, &file.path) {
             Ok(outcome) => {
                 if let install::InstallOutcome::Installed(_) = outcome {
                     newly_installed.push(resource.file_name.clone());

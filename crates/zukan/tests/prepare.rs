@@ -145,9 +145,20 @@ fn unpublished_checksum_is_recorded_at_first_use_and_enforced_after() {
     let mut table = table;
     table[0].urls = vec![tampered.url("FDDB-folds.tgz")];
     let err = zukan::prepare(fddb, &options(dir.path(), table), Arc::new(NoProgress)).unwrap_err();
-    let message = format!("{err}");
+    let PrepareError::PinMismatch {
+        files,
+        pin_file,
+        source,
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(files, &["FDDB-folds.tgz"]);
+    assert_eq!(pin_file, &zukan::Pins::path_for(&data_dir, "fddb"));
+    assert!(err.to_string().contains("recorded at first use"), "{err}");
     let recorded = zukan::Pins::load(&data_dir, "fddb").unwrap().entries["FDDB-folds.tgz"].sha256;
-    assert!(message.contains(&recorded.to_string()), "{message}");
+    let detail = source.to_string();
+    assert!(detail.contains(&recorded.to_string()), "{detail}");
 }
 
 #[test]
@@ -243,15 +254,22 @@ fn an_unpinned_file_that_does_not_extract_is_not_recorded_and_is_quarantined() {
     let dir = tempfile::tempdir().unwrap();
     let fddb = dataset("fddb");
     let data_dir = DataDir::new(dir.path());
-    let mut table = fixture_table("fddb", &LoopbackServer::serve_bytes(Vec::<(&str, Vec<u8>)>::new()).unwrap());
+    let mut table = fixture_table(
+        "fddb",
+        &LoopbackServer::serve_bytes(Vec::<(&str, Vec<u8>)>::new()).unwrap(),
+    );
     // Bytes of the right size (the size is known, the sha256 is not) that are no gzip.
     let bytes = vec![0x42; table[0].size.unwrap() as usize];
     let garbage = LoopbackServer::serve_bytes([("FDDB-folds.tgz", bytes.clone())]).unwrap();
     table.retain(|r| r.file_name == "FDDB-folds.tgz");
     table[0].urls = vec![garbage.url("FDDB-folds.tgz")];
 
-    let err = zukan::prepare(fddb, &options(dir.path(), table.clone()), Arc::new(NoProgress))
-        .unwrap_err();
+    let err = zukan::prepare(
+        fddb,
+        &options(dir.path(), table.clone()),
+        Arc::new(NoProgress),
+    )
+    .unwrap_err();
     let PrepareError::Install {
         file_name,
         quarantined: Some(quarantined),
@@ -263,11 +281,30 @@ fn an_unpinned_file_that_does_not_extract_is_not_recorded_and_is_quarantined() {
     assert_eq!(file_name, "FDDB-folds.tgz");
     assert_eq!(fs::read(quarantined).unwrap(), bytes);
     assert!(!data_dir.download("FDDB-folds.tgz").exists());
-    assert!(zukan::Pins::load(&data_dir, "fddb").unwrap().entries.is_empty());
+    assert!(
+        zukan::Pins::load(&data_dir, "fddb")
+            .unwrap()
+            .entries
+            .is_empty()
+    );
 
     // The real file, fetched next, is accepted and becomes the record.
     let server = LoopbackServer::serve_dir(&fixture).unwrap();
     table[0].urls = vec![server.url("FDDB-folds.tgz")];
-    let prepared = zukan::prepare(fddb, &options(dir.path(), table), Arc::new(NoProgress)).unwrap();
+    let prepared = zukan::prepare(
+        fddb,
+        &options(dir.path(), table.clone()),
+        Arc::new(NoProgress),
+    )
+    .unwrap();
     assert_eq!(prepared.newly_pinned, ["FDDB-folds.tgz"]);
+
+    // Regression: the marker held "sha256 unknown", so once the pin applied every later run
+    // extracted the archive again.
+    let again = zukan::prepare(fddb, &options(dir.path(), table), Arc::new(NoProgress)).unwrap();
+    assert!(
+        again.newly_installed.is_empty(),
+        "{:?}",
+        again.newly_installed
+    );
 }
