@@ -67,8 +67,10 @@ fn number(text: &str) -> Option<u16> {
     text.parse().ok()
 }
 
-/// The index (0–7) of the group `age` is exactly, as the benchmark protocol maps labels: only
-/// a range equal to one of [`AGE_GROUPS`] has one. `(27, 32)` and `35` have none.
+/// The index (0–7) of the group `age` is exactly, as the authors' protocol script maps labels
+/// (`if image_age in age_list`): only a range equal to one of [`AGE_GROUPS`] has one.
+/// `(27, 32)` and `29` have none here (the `age_group` attribute uses
+/// [`age_group_containing`]).
 pub fn age_group(age: Age) -> Option<usize> {
     match age {
         Age::Range(lo, hi) => AGE_GROUPS.iter().position(|&g| g == (lo, hi)),
@@ -76,8 +78,11 @@ pub fn age_group(age: Age) -> Option<usize> {
     }
 }
 
-/// The index of the group that wholly contains `age`, for users who want to keep more labels
-/// than the protocol does: `(27, 32)` and `29` fall in `(25, 32)`; `(38, 48)` and `35` in none.
+/// The index of the group that wholly contains `age`: what the parser stores as the
+/// `age_group` attribute. `(27, 32)` and `29` fall in `(25, 32)`; `(38, 48)` spans two groups
+/// and `35` lies in the gap 33–37, so they fall in none. An exact age is mapped like a range
+/// of one year, since the groups are ranges of years; the ages the groups leave out (3, 7,
+/// 13–14, 21–24, 33–37, 44–47, 54–59, above 100) stay without a group.
 pub fn age_group_containing(age: Age) -> Option<usize> {
     let (lo, hi) = match age {
         Age::Range(lo, hi) => (lo, hi),

@@ -35,6 +35,12 @@ pub enum ParseError {
         /// The line.
         line: u64,
     },
+    /// The file has no line at all (or blank lines only), so not even the header.
+    #[error("{file}: empty (not even the header line `user_id, original_image, …`, tab-separated)")]
+    Empty {
+        /// The file.
+        file: String,
+    },
     /// The first line is not the authors' header, so the columns cannot be trusted.
     #[error(
         "{file}:{line}: expected the header `user_id, original_image, face_id, age, …, fiducial_score` (tab-separated), found `{text}`"

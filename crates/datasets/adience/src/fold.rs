@@ -12,8 +12,12 @@
 //!   Drawn on a crop, the box would be wrong, so it is kept as the attributes `x`, `y`, `dx`,
 //!   `dy` ([`face_box_in_original`] reads it back) and the sample has no objects.
 //! - **Age** as a range or exact years; `None`/empty → `None`. The raw text is always kept as
-//!   attribute `age_text`, and `age_group` (0–7) is added when the range is exactly one of the
-//!   eight groups (the benchmark protocol). An inverted or unreadable age is a diagnostic and
+//!   attribute `age_text`, and `age_group` (0–7) is added when the age lies wholly inside one
+//!   of the eight groups ([`age_group_containing`]): `(25, 32)` itself, but also `(27, 32)`
+//!   and an exact `29`. An age spanning two groups (`(38, 48)`) or lying in a gap between them
+//!   (`13`, `22`, `35`: the groups leave 3, 7, 13–14, 21–24, 33–37, 44–47 and 54–59 out) gets
+//!   none. The authors' protocol script maps only the eight exact strings; `age_text` keeps
+//!   that distinction for whoever wants it. An inverted or unreadable age is a diagnostic and
 //!   the age is left unknown.
 //! - **Gender** `f`/`m`/`u` → Female/Male/Unknown (`u` is the source saying unknown); empty →
 //!   `None`; anything else is a diagnostic and `None`.
@@ -23,6 +27,8 @@
 //!   and its id gets `#2`, `#3`, … so ids stay unique.
 //! - A row without exactly twelve fields is an error: the columns can no longer be trusted.
 //!   A trailing tab (a thirteenth, empty field) is tolerated.
+//! - An empty file (not even the header) is an error naming the file; a header with no rows
+//!   is a diagnostic (`no rows after the header`).
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -30,7 +36,7 @@ use std::io::BufRead;
 use zukan_schema::{AttrValue, BBox, Diagnostic, Gender, ImageRef, Loaded, Sample, Split};
 
 use crate::lines::NumberedLines;
-use crate::{AgeField, ParseError, age_group, parse_age, quote};
+use crate::{AgeField, ParseError, age_group_containing, parse_age, quote};
 
 /// The twelve columns, in file order (the header of the real files).
 pub const COLUMNS: [&str; 12] = [
@@ -142,7 +148,9 @@ pub fn parse_fold<R: BufRead>(
         diagnostics: Vec::new(),
     };
     let Some((line, header)) = lines.next_line()? else {
-        return Ok(parsed);
+        return Err(ParseError::Empty {
+            file: file.to_owned(),
+        });
     };
     if fields(header).into_iter().map(str::trim).ne(COLUMNS) {
         return Err(ParseError::BadHeader {
@@ -190,6 +198,13 @@ pub fn parse_fold<R: BufRead>(
             sample.id = new_id;
         }
         parsed.faces.push(ParsedFace { line, sample });
+    }
+    if parsed.rows == 0 {
+        // Every fold of the authors' has thousands of rows; a header alone is a broken copy,
+        // but the header proves it is a fold file, so the other folds still load.
+        parsed
+            .diagnostics
+            .push(Diagnostic::in_file(file, "no rows after the header"));
     }
     Ok(parsed)
 }
@@ -253,7 +268,7 @@ fn face_sample(
         AgeField::Unknown => {}
         AgeField::Known(age) => {
             sample.age = Some(age);
-            if let Some(group) = age_group(age) {
+            if let Some(group) = age_group_containing(age) {
                 sample
                     .attrs
                     .insert("age_group".to_owned(), AttrValue::Int(group as i64));

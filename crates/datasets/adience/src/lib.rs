@@ -7,10 +7,12 @@
 //! - **Gated.** The authors hand the files out after a request form, so the resource table has
 //!   no URLs; [`manual_instructions`] tells the user what to fetch and where to put it and
 //!   [`check_manual_dir`] says exactly what is still missing (`faces.tar.gz` or
-//!   `aligned.tar.gz` is enough).
-//! - **Labels stay as the source gives them.** Age is exact years or a range; only a range
-//!   equal to one of [`AGE_GROUPS`] gets the attribute `age_group`, as the benchmark protocol
-//!   maps labels, and the raw text is always kept (`age_text`). An inverted range such as
+//!   `aligned.tar.gz` is enough; the `fold_frontal_*` lists are optional, since no loader
+//!   reads them).
+//! - **Labels stay as the source gives them.** Age is exact years or a range; an age lying
+//!   wholly inside one of [`AGE_GROUPS`] (`(25, 32)`, but also `(27, 32)` or `29`) gets the
+//!   attribute `age_group`, and the raw text is always kept (`age_text`), so the authors'
+//!   stricter protocol (exact group strings only, [`age_group`]) can still be applied. An inverted range such as
 //!   `(25, 23)` (72 rows) is a diagnostic, not a guess. Gender `u` is the source saying
 //!   "unknown" (`Some(Unknown)`); an empty field says nothing (`None`).
 //! - **The face box is an attribute, not an object**: it locates the face in the original
@@ -52,5 +54,6 @@ pub use fold::{COLUMNS, ImageVariant, Parsed, ParsedFace, face_box_in_original, 
 pub use info::{CITATION, FOLDS, HOMEPAGE, LICENSE, NAME, RELEASE, info, resources};
 pub use loader::{Adience, detect_variant, fold_file, load_fold};
 pub use manual::{
-    IMAGE_ARCHIVES, MANUAL_SUBDIR, ManualStatus, check_manual_dir, fold_files, manual_instructions,
+    IMAGE_ARCHIVES, MANUAL_SUBDIR, ManualStatus, check_manual_dir, fold_files, frontal_fold_files,
+    manual_instructions,
 };

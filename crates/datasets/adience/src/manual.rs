@@ -15,11 +15,19 @@ pub const IMAGE_ARCHIVES: [&str; 2] = ["faces.tar.gz", "aligned.tar.gz"];
 /// Where the manual files go, relative to `$ZUKAN_DATA_DIR` (DESIGN.md, data directory).
 pub const MANUAL_SUBDIR: &str = "manual/adience";
 
-/// The fold files a user must place: `fold_N_data.txt` and `fold_frontal_N_data.txt`, N = 0–4.
+/// The fold files a user must place: `fold_N_data.txt`, N = 0–4 (what the loader reads).
 pub fn fold_files() -> Vec<String> {
-    let mut names: Vec<String> = crate::FOLDS.map(|n| format!("fold_{n}_data.txt")).collect();
-    names.extend(crate::FOLDS.map(|n| format!("fold_frontal_{n}_data.txt")));
-    names
+    crate::FOLDS.map(|n| format!("fold_{n}_data.txt")).collect()
+}
+
+/// The near-frontal subsets `fold_frontal_N_data.txt`, N = 0–4: optional. No loader reads
+/// them (a split is one whole fold), and no copy of them is known (research 4.3), so their
+/// absence must not stop an import; when they are there they are verified and imported like
+/// the rest, so a user who has them keeps them with the dataset.
+pub fn frontal_fold_files() -> Vec<String> {
+    crate::FOLDS
+        .map(|n| format!("fold_frontal_{n}_data.txt"))
+        .collect()
 }
 
 /// What the manual folder holds and lacks.
@@ -40,7 +48,8 @@ impl ManualStatus {
 }
 
 /// Checks `dir` for the manual files: one image archive (`faces.tar.gz` or `aligned.tar.gz`)
-/// and all ten fold files. Only regular files count; contents are verified at import.
+/// and the five fold files are needed; the five frontal lists count as present when they are
+/// there and are never missing. Only regular files count; contents are verified at import.
 pub fn check_manual_dir(dir: &Path) -> ManualStatus {
     let mut status = ManualStatus::default();
     let archives: Vec<&str> = IMAGE_ARCHIVES
@@ -60,6 +69,11 @@ pub fn check_manual_dir(dir: &Path) -> ManualStatus {
             status.missing.push(name);
         }
     }
+    status.present.extend(
+        frontal_fold_files()
+            .into_iter()
+            .filter(|name| dir.join(name).is_file()),
+    );
     status
 }
 
@@ -73,7 +87,8 @@ pub fn manual_instructions() -> String {
          2. Download:\n\
          \u{20}   - faces.tar.gz (face crops) or aligned.tar.gz (landmark-aligned crops); one is enough\n\
          \u{20}   - fold_0_data.txt … fold_4_data.txt\n\
-         \u{20}   - fold_frontal_0_data.txt … fold_frontal_4_data.txt\n\
+         \u{20}   - optional: fold_frontal_0_data.txt … fold_frontal_4_data.txt (near-frontal\n\
+         \u{20}     subsets; zukan imports them when present but reads only the full folds)\n\
          3. Put them, unrenamed and unpacked, in $ZUKAN_DATA_DIR/{MANUAL_SUBDIR}/\n\
          \u{20}   (or any folder you then name with --manual-dir DIR).\n\
          4. Run `zukan fetch adience` again: it checks and imports what is there and lists\n\
@@ -98,13 +113,20 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_folder_lacks_one_archive_and_ten_fold_files() {
+    fn an_empty_folder_lacks_one_archive_and_five_fold_files() {
         let status = check_manual_dir(&dir_with("empty", &[]));
         assert!(status.present.is_empty());
-        assert_eq!(status.missing.len(), 11);
-        assert_eq!(status.missing[0], "faces.tar.gz or aligned.tar.gz");
-        assert_eq!(status.missing[1], "fold_0_data.txt");
-        assert_eq!(status.missing[10], "fold_frontal_4_data.txt");
+        assert_eq!(
+            status.missing,
+            [
+                "faces.tar.gz or aligned.tar.gz",
+                "fold_0_data.txt",
+                "fold_1_data.txt",
+                "fold_2_data.txt",
+                "fold_3_data.txt",
+                "fold_4_data.txt",
+            ]
+        );
     }
 
     #[test]
@@ -119,9 +141,35 @@ mod tests {
         );
         let status = check_manual_dir(&dir_with("either", &files));
         assert_eq!(status.missing, ["fold_3_data.txt"]);
-        assert_eq!(status.present.len(), 10);
+        assert_eq!(status.present.len(), 5);
         assert_eq!(status.present[0], "aligned.tar.gz");
         assert!(!status.is_complete());
+    }
+
+    /// Regression: the import required all five `fold_frontal_*` lists, which no loader reads
+    /// and of which no copy is known, so a user with everything else could not import.
+    #[test]
+    fn frontal_lists_are_optional_and_imported_when_present() {
+        let mut files = vec!["faces.tar.gz"];
+        let folds = fold_files();
+        files.extend(folds.iter().map(String::as_str));
+        let status = check_manual_dir(&dir_with("no-frontal", &files));
+        assert!(status.is_complete(), "{:?}", status.missing);
+        assert_eq!(status.present.len(), 6);
+
+        files.push("fold_frontal_2_data.txt");
+        let status = check_manual_dir(&dir_with("one-frontal", &files));
+        assert!(status.is_complete(), "{:?}", status.missing);
+        assert_eq!(
+            status.present.last().map(String::as_str),
+            Some("fold_frontal_2_data.txt"),
+            "a frontal list that is there is imported"
+        );
+        assert_eq!(
+            frontal_fold_files()[4],
+            "fold_frontal_4_data.txt",
+            "five optional lists"
+        );
     }
 
     #[test]
@@ -142,6 +190,7 @@ mod tests {
             "aligned.tar.gz",
             "fold_0_data.txt",
             "fold_frontal_4_data.txt",
+            "optional",
             "$ZUKAN_DATA_DIR/manual/adience/",
             "--manual-dir",
         ] {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use zukan_adience::{Adience, ImageVariant, ParseError, load_fold, parse_fold};
-use zukan_schema::{Age, Dataset, Gender, Split};
+use zukan_schema::{Age, AttrValue, Dataset, Gender, Split};
 
 const ROOT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -39,6 +39,7 @@ fn the_five_folds_give_19487_rows_and_the_derived_counts() {
     let mut users_by_fold: Vec<HashSet<String>> = Vec::new();
     let mut genders: HashMap<Option<Gender>, usize> = HashMap::new();
     let (mut ranges, mut years, mut unknown_age, mut in_group) = (0, 0, 0, 0);
+    let mut by_group = [0usize; 8];
     let mut diagnostics: HashMap<&'static str, usize> = HashMap::new();
     for fold in 0..=4u8 {
         let parsed = parse_real(fold);
@@ -57,7 +58,10 @@ fn the_five_folds_give_19487_rows_and_the_derived_counts() {
                 Some(Age::Years(_)) => years += 1,
                 None => unknown_age += 1,
             }
-            in_group += usize::from(s.attrs.contains_key("age_group"));
+            if let Some(AttrValue::Int(group)) = s.attrs.get("age_group") {
+                in_group += 1;
+                by_group[*group as usize] += 1;
+            }
             assert!(s.image.path().starts_with("faces/"));
             assert!(s.objects.is_empty());
         }
@@ -98,9 +102,23 @@ fn the_five_folds_give_19487_rows_and_the_derived_counts() {
     // 1099 numbers, 748 `None`. Unknown = None + inverted.
     assert_eq!((ranges, years, unknown_age), (17_451, 1_099, 748 + 72));
     // `awk -F'\t' '{print $4}' /tmp/adience_unique.txt | grep -cxE
-    // '\((0, 2|4, 6|8, 12|15, 20|25, 32|38, 43|48, 53|60, 100)\)'`: 17321 in one of the eight
-    // groups exactly.
-    assert_eq!(in_group, 17_321);
+    // '\((0, 2|4, 6|8, 12|15, 20|25, 32|38, 43|48, 53|60, 100)\)'`: 17321 are one of the eight
+    // groups exactly. `age_group` is set wherever the age lies wholly inside a group, which
+    // adds (`awk -F'\t' '{print $4}' /tmp/adience_unique.txt | sort | uniq -c`) 77 `(27, 32)`,
+    // 11 `29`, 3 `32` (group 4); 46 `(38, 42)`, 1 `42` (group 5); 3 `2` (group 0):
+    // 17321 + 141 = 17462. The same by containment in one awk pass:
+    //   awk -F'\t' 'BEGIN{n=split("0 2 4 6 8 12 15 20 25 32 38 43 48 53 60 100",g," ")}
+    //     {a=$4; lo=-1; if (a ~ /^\([0-9]+, [0-9]+\)$/) {gsub(/[()]/,"",a); split(a,r,", ");
+    //     lo=r[1]+0; hi=r[2]+0} else if (a ~ /^[0-9]+$/) {lo=a+0; hi=a+0}
+    //     if (lo>=0 && lo<=hi) for(i=1;i<n;i+=2) if (g[i]<=lo && hi<=g[i+1]) byg[(i-1)/2]++}
+    //     END{for (k in byg) print k, byg[k]}' /tmp/adience_unique.txt | sort
+    //   → 0 2491, 1 2140, 2 2124, 3 1642, 4 5023, 5 2340, 6 830, 7 872 (sum 17462)
+    assert_eq!(in_group, 17_462);
+    assert_eq!(
+        by_group,
+        [2491, 2140, 2124, 1642, 5023, 2340, 830, 872],
+        "samples per age_group"
+    );
     // Repeats: 19487 − 19370 = 117 rows, each reported; the inverted ranges: 72.
     let expected: HashMap<&str, usize> = [("repeat", 117), ("inverted (25, 23)", 72)].into();
     assert_eq!(diagnostics, expected);

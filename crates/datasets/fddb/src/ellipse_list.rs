@@ -42,7 +42,7 @@ pub struct ParsedImage {
 pub struct Parsed {
     /// The file name given to the parser, used in diagnostics.
     pub file: String,
-    /// The images, in source order.
+    /// The images, in source order, each name once (a repeat is dropped and reported).
     pub images: Vec<ParsedImage>,
     /// Recoverable problems met while parsing.
     pub diagnostics: Vec<Diagnostic>,
@@ -77,8 +77,10 @@ const FACE_ROW: &str = "6 numbers (ra rb angle cx cy 1)";
 /// A count that is not a number, a face row without exactly six numbers, the file ending
 /// inside an image, or an image name that is not a relative path without spaces is a
 /// [`ParseError`] naming file and line. Odd values (the placeholder face, a radius ≤ 0, a
-/// non-finite number, a sixth field other than 1, an image listed twice, an image with no
-/// faces) are kept as written and reported as diagnostics. Never panics.
+/// non-finite number, a sixth field other than 1, an image with no faces) are kept as written
+/// and reported as diagnostics. An image listed twice keeps its first occurrence and the
+/// repeat is reported with what was dropped; a file with no image is reported too. Never
+/// panics.
 pub fn parse_ellipse_list<R: BufRead>(
     reader: R,
     file: &str,
@@ -90,16 +92,10 @@ pub fn parse_ellipse_list<R: BufRead>(
         images: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let mut first_seen: HashMap<String, u64> = HashMap::new();
+    // Index in `parsed.images` of each name seen.
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
     while let Some((line, text)) = lines.next_line()? {
         let name = image_name(text, file, line)?.to_owned();
-        if let Some(first) = first_seen.insert(name.clone(), line) {
-            parsed.diagnostics.push(Diagnostic::at_line(
-                file,
-                line,
-                format!("`{name}` is listed again (first at line {first}); both are kept"),
-            ));
-        }
         let count = read_count(&mut lines, &name)?;
         if count == 0 {
             parsed.diagnostics.push(Diagnostic::at_line(
@@ -109,6 +105,7 @@ pub fn parse_ellipse_list<R: BufRead>(
             ));
         }
         let mut sample = Sample::new(name.as_str(), ImageRef::file(format!("{name}.jpg")), split);
+        let mut row_lines = None;
         for found in 0..count {
             let Some((row_line, row)) = lines.next_line()? else {
                 return Err(ParseError::MissingRows {
@@ -120,6 +117,7 @@ pub fn parse_ellipse_list<R: BufRead>(
                 });
             };
             let (ellipse, sixth) = face_row(row, file, row_line)?;
+            row_lines = Some((row_lines.map_or(row_line, |(first, _)| first), row_line));
             let object = face_object(
                 ellipse,
                 sixth,
@@ -130,9 +128,57 @@ pub fn parse_ellipse_list<R: BufRead>(
             );
             sample.objects.push(object);
         }
-        parsed.images.push(ParsedImage { line, sample });
+        let image = ParsedImage { line, sample };
+        match first_seen.get(&name) {
+            Some(&index) => {
+                let message = repeat_message(&parsed.images[index], &image, row_lines);
+                parsed
+                    .diagnostics
+                    .push(Diagnostic::at_line(file, line, message));
+            }
+            None => {
+                first_seen.insert(name, parsed.images.len());
+                parsed.images.push(image);
+            }
+        }
+    }
+    if parsed.images.is_empty() {
+        // Every fold of the authors' has images; an empty file is a broken copy.
+        parsed
+            .diagnostics
+            .push(Diagnostic::in_file(file, "holds no images"));
     }
     Ok(parsed)
+}
+
+/// What a repeated image is reported with. The FIRST occurrence is kept, so that `id` stays
+/// unique (the schema promises it); the message says whether the dropped repeat's faces are
+/// the same, or on which lines the differing faces were that were dropped (the same rule as
+/// WIDER Face's).
+fn repeat_message(first: &ParsedImage, repeat: &ParsedImage, rows: Option<(u64, u64)>) -> String {
+    let faces = |n: usize| format!("{n} face{}", if n == 1 { "" } else { "s" });
+    let (mine, theirs) = (&repeat.sample.objects, &first.sample.objects);
+    let head = format!(
+        "`{}` is listed again (first at line {}); the repeat is dropped",
+        repeat.sample.id, first.line
+    );
+    if mine == theirs {
+        let verb = if mine.len() == 1 { "is" } else { "are" };
+        return format!(
+            "{head}, its {} {verb} the same as the first's",
+            faces(mine.len())
+        );
+    }
+    let rows = match rows {
+        Some((a, b)) if a == b => format!(" (line {a})"),
+        Some((a, b)) => format!(" (lines {a}-{b})"),
+        None => String::new(),
+    };
+    format!(
+        "{head}, and its {}{rows} differ from the first's {}",
+        faces(mine.len()),
+        faces(theirs.len())
+    )
 }
 
 /// The image name on an image line: a `/`-separated relative path without spaces (it is

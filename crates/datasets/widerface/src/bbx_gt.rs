@@ -24,6 +24,7 @@ use zukan_schema::{AttrValue, BBox, Diagnostic, Object, Split};
 
 use crate::layout::sample_for_image_line;
 use crate::lines::NumberedLines;
+use crate::parsed::Collector;
 use crate::{ParseError, Parsed, ParsedImage, quote};
 
 /// The ten columns of a box row, in file order (authors' `readme.txt`).
@@ -71,13 +72,15 @@ enum RowError {
 /// Parses a box ground-truth file of `split` (train or val) read from `reader`; `file` names
 /// it in errors and diagnostics (the loader passes the path relative to the dataset root).
 ///
-/// Blank lines between images are skipped. Everything else that breaks the structure (a count
+/// An image listed twice keeps its first occurrence; the repeat is a diagnostic saying what
+/// was dropped. A file with no image is a diagnostic (`holds no images`), not an error, so
+/// the other split still loads. Blank lines between images are skipped. Everything else that breaks the structure (a count
 /// that is not a number, a row without exactly ten integers, the file ending inside an image's
 /// rows, an image path that is not `<event>/<name>.jpg`) is a [`ParseError`] naming file and
 /// line. Never panics.
 pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<Parsed, ParseError> {
     let mut lines = NumberedLines::new(reader, file);
-    let mut parsed = Parsed::new(file);
+    let mut parsed = Collector::new(file);
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
@@ -85,7 +88,7 @@ pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<P
         let mut sample = sample_for_image_line(text, split, file, line)?;
         let count = read_count(&mut lines, &sample.id)?;
         if count == 0 {
-            skip_train_placeholder(&mut lines, &sample.id, &mut parsed.diagnostics)?;
+            skip_train_placeholder(&mut lines, &sample.id, parsed.diagnostics())?;
         }
         // The count comes from the file: do not let a huge one reserve memory up front.
         sample.objects.reserve(count.min(1024) as usize);
@@ -104,12 +107,12 @@ pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<P
             if count == 1 && row == [0; 10] {
                 break;
             }
-            report_inexact(&row, file, row_line, &mut parsed.diagnostics);
+            report_inexact(&row, file, row_line, parsed.diagnostics());
             sample.objects.push(face(&row));
         }
-        parsed.images.push(ParsedImage { line, sample });
+        parsed.push(ParsedImage { line, sample });
     }
-    Ok(parsed)
+    Ok(parsed.finish())
 }
 
 /// Reads the count line after the image `image`.

@@ -7,22 +7,24 @@ use zukan_schema::Split;
 
 use crate::layout::sample_for_image_line;
 use crate::lines::NumberedLines;
+use crate::parsed::Collector;
 use crate::{ParseError, Parsed, ParsedImage};
 
 /// Parses the test image list read from `reader`; `file` names it in errors. Samples have no
-/// objects: for the test split that means "not published", not "no faces". Blank lines are
+/// objects: for the test split that means "not published", not "no faces". A repeated line
+/// is kept once and reported; an empty list is reported as holding no images. Blank lines are
 /// skipped; a line that is not `<event>/<name>.jpg` is a [`ParseError`]. Never panics.
 pub fn parse_test_filelist<R: BufRead>(reader: R, file: &str) -> Result<Parsed, ParseError> {
     let mut lines = NumberedLines::new(reader, file);
-    let mut parsed = Parsed::new(file);
+    let mut parsed = Collector::new(file);
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
         }
         let sample = sample_for_image_line(text, Split::Test, file, line)?;
-        parsed.images.push(ParsedImage { line, sample });
+        parsed.push(ParsedImage { line, sample });
     }
-    Ok(parsed)
+    Ok(parsed.finish())
 }
 
 #[cfg(test)]
@@ -64,6 +66,34 @@ mod tests {
         check(
             "0--Parade/a.jpg\n3\n",
             "error: list.txt:2: expected an image path `<event>/<name>.jpg`, found `3`",
+        );
+    }
+
+    #[test]
+    fn an_empty_list_is_reported_as_holding_no_images() {
+        let parsed = parse_test_filelist("".as_bytes(), "list.txt").unwrap();
+        assert!(parsed.images.is_empty());
+        let got: Vec<String> = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(got, ["list.txt: holds no images"]);
+    }
+
+    #[test]
+    fn a_repeated_image_is_kept_once_and_reported_with_both_lines() {
+        let parsed = parse_test_filelist(
+            "0--Parade/a.jpg
+0--Parade/b.jpg
+0--Parade/a.jpg
+"
+            .as_bytes(),
+            "list.txt",
+        )
+        .unwrap();
+        let ids: Vec<&str> = parsed.samples().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["0--Parade/a", "0--Parade/b"]);
+        let got: Vec<String> = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            got,
+            ["list.txt:3: `0--Parade/a` is listed again (first at line 1); the repeat is dropped"]
         );
     }
 }

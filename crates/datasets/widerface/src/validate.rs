@@ -1,11 +1,9 @@
 //! Validation of parsed annotations: problems that leave the file readable and the data kept
 //! exactly as written, reported as diagnostics with file and line.
 
-use std::collections::HashMap;
-
 use zukan_schema::{AttrValue, Diagnostic};
 
-use crate::{ATTRIBUTES, Parsed};
+use crate::{ATTRIBUTES, EVENTS, Parsed, event_of};
 
 /// The largest code of each attribute in [`ATTRIBUTES`] order, from the authors'
 /// `readme.txt` (blur 0–2, expression 0–1, illumination 0–1, invalid 0–1, occlusion 0–2,
@@ -14,18 +12,25 @@ const LARGEST_CODE: [i64; 6] = [2, 1, 1, 1, 2, 1];
 
 /// Reports, each at its line: boxes with zero or negative width or height (the real val file
 /// has 7, e.g. `706 94 0 1` in `0_Parade_Parade_0_317`), attribute codes the readme does not
-/// define, and image ids seen before in the file.
+/// define, and images under a folder that is none of the 61 [`EVENTS`] (the sample is kept:
+/// its path may still be right, but its `event` attribute is not one of the card's). Repeated
+/// images are the parser's to report, since it drops them.
 pub fn validate(parsed: &Parsed) -> Vec<Diagnostic> {
     let file = parsed.file.as_str();
     let mut diagnostics = Vec::new();
-    let mut first_line: HashMap<&str, u64> = HashMap::with_capacity(parsed.images.len());
     for image in &parsed.images {
         let id = image.sample.id.as_str();
-        if let Some(first) = first_line.insert(id, image.line) {
+        // The parser refuses a path without an event folder, so `event_of` is `Some` here.
+        if let Some(event) = event_of(id)
+            && !EVENTS.contains(&event)
+        {
             diagnostics.push(Diagnostic::at_line(
                 file,
                 image.line,
-                format!("`{id}` is listed again (first at line {first})"),
+                format!(
+                    "`{id}` is under `{event}`, which is none of the {} WIDER Face events (kept)",
+                    EVENTS.len()
+                ),
             ));
         }
         for (i, object) in image.sample.objects.iter().enumerate() {
@@ -105,10 +110,16 @@ mod tests {
     }
 
     #[test]
-    fn a_repeated_image_is_reported_at_its_second_line() {
+    fn an_image_under_an_unknown_event_is_reported_and_kept() {
+        // `noevent/` is none of the 61 event folders; it used to pass without a word.
+        let input = "noevent/x.jpg\n1\n1 2 3 4 0 0 0 0 0 0 \n0--Parade/a.jpg\n0\n";
         check(
-            "0--Parade/a.jpg\n0\n0--Parade/a.jpg\n0\n",
-            &["gt.txt:3: `0--Parade/a` is listed again (first at line 1)"],
+            input,
+            &[
+                "gt.txt:1: `noevent/x` is under `noevent`, which is none of the 61 WIDER Face events (kept)",
+            ],
         );
+        let parsed = parse_bbx_gt(input.as_bytes(), "gt.txt", Split::Val).unwrap();
+        assert_eq!(parsed.images.len(), 2);
     }
 }

@@ -104,10 +104,25 @@ fn val_ground_truth_counts_match_the_real_file() {
     // grep '\.jpg$' $F | cut -d/ -f1 | sort -u | wc -l             → 61
     let events: BTreeSet<&str> = parsed.samples().filter_map(|s| event_of(&s.id)).collect();
     assert_eq!(events.len(), 61);
-    // grep '\.jpg$' $F | sort | uniq -d | wc -l                    → 0
+    // Repeated images (the parser keeps the first and reports each repeat). Only the val
+    // ground truth is in shared/ (no train copy): in shared/real/widerface/wider_face_split,
+    // awk '/\.jpg$/' wider_face_*_bbx_gt.txt | sort | uniq -d | wc -l  → 0
     let ids: HashSet<&str> = parsed.samples().map(|s| s.id.as_str()).collect();
     assert_eq!(ids.len(), 3226);
+    let repeats = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("is listed again"))
+        .count();
+    assert_eq!(repeats, 0);
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    // Every event folder is one of EVENTS, so validation reports no unknown event:
+    // awk '/\.jpg$/ {split($0,a,"/"); print a[1]}' $F | sort -u | wc -l  → 61 (= EVENTS)
+    assert!(
+        !validate(&parsed)
+            .iter()
+            .any(|d| d.message.contains("none of the 61"))
+    );
 }
 
 #[test]
@@ -195,7 +210,11 @@ fn test_filelist_counts_match_the_real_file() {
     // cut -d/ -f1 wider_face_test_filelist.txt | sort -u | wc -l  → 61
     let events: BTreeSet<&str> = parsed.samples().filter_map(|s| event_of(&s.id)).collect();
     assert_eq!(events.len(), 61);
-    // sort wider_face_test_filelist.txt | uniq -d | wc -l          → 0
+    // sort wider_face_test_filelist.txt | uniq -d | wc -l          → 0 (no repeat reported)
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    // comm -3 <(cut -d/ -f1 wider_face_test_filelist.txt | sort -u) \
+    //         <(grep '\.jpg$' $F | cut -d/ -f1 | sort -u) | wc -l  → 0: the test list uses
+    // exactly the val events (= EVENTS), so validation reports no unknown event either.
     assert!(validate(&parsed).is_empty());
 }
 

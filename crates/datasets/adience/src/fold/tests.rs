@@ -74,20 +74,47 @@ fn ages_in_every_form() {
         (Some(Age::Range(60, 100)), m, Some("(60, 100)"), Some(7)),
         &[],
     );
-    // Off-group ranges are kept as written, without a group.
+    // An off-group range or an exact age lying wholly inside one group gets that group (it
+    // used to get none: only exact group strings were mapped); the age stays as written.
     check(
         &row("(27, 32)", "m"),
-        (Some(Age::Range(27, 32)), m, Some("(27, 32)"), None),
+        (Some(Age::Range(27, 32)), m, Some("(27, 32)"), Some(4)),
         &[],
     );
+    check(
+        &row("(38, 42)", "m"),
+        (Some(Age::Range(38, 42)), m, Some("(38, 42)"), Some(5)),
+        &[],
+    );
+    check(
+        &row("29", "m"),
+        (Some(Age::Years(29)), m, Some("29"), Some(4)),
+        &[],
+    );
+    check(
+        &row("2", "m"),
+        (Some(Age::Years(2)), m, Some("2"), Some(0)),
+        &[],
+    );
+    // Spanning two groups, or in a gap between groups (13-14, 21-24, 33-37, …): no group.
     check(
         &row("(8, 23)", "m"),
         (Some(Age::Range(8, 23)), m, Some("(8, 23)"), None),
         &[],
     );
     check(
+        &row("(38, 48)", "m"),
+        (Some(Age::Range(38, 48)), m, Some("(38, 48)"), None),
+        &[],
+    );
+    check(
         &row("35", "m"),
         (Some(Age::Years(35)), m, Some("35"), None),
+        &[],
+    );
+    check(
+        &row("13", "m"),
+        (Some(Age::Years(13)), m, Some("13"), None),
         &[],
     );
     check(&row("None", "m"), (None, m, Some("None"), None), &[]);
@@ -199,14 +226,8 @@ fn crlf_trailing_tabs_and_blank_lines_are_tolerated() {
     .unwrap();
     assert_eq!(crlf.faces[0].sample, lf.faces[0].sample);
     assert!(crlf.diagnostics.is_empty());
-    // An empty file and a header alone give no faces.
-    assert_eq!(
-        parse_fold(&b""[..], FILE, Split::Fold(2), ImageVariant::Faces)
-            .unwrap()
-            .rows,
-        0
-    );
-    assert_eq!(parse("").unwrap().faces.len(), 0);
+    // An empty file and a header alone: see `an_empty_file_is_an_error_naming_it` and
+    // `a_header_only_file_is_reported_as_having_no_rows`.
 }
 
 #[test]
@@ -293,4 +314,28 @@ fn broken_structure_is_an_error_naming_file_and_line() {
     bytes.push(0xff);
     let err = parse_fold(bytes.as_slice(), FILE, Split::Fold(2), ImageVariant::Faces).unwrap_err();
     assert_eq!(err.to_string(), "fold_2_data.txt:2: not UTF-8 text");
+}
+
+#[test]
+fn an_empty_file_is_an_error_naming_it() {
+    // A 0-byte fold file used to give 0 samples and no word: it has not even the header.
+    check_err(
+        "",
+        "fold_2_data.txt: empty (not even the header line `user_id, original_image, …`, tab-separated)",
+    );
+    check_err(
+        "\n\r\n",
+        "fold_2_data.txt: empty (not even the header line `user_id, original_image, …`, tab-separated)",
+    );
+}
+
+#[test]
+fn a_header_only_file_is_reported_as_having_no_rows() {
+    // It used to give 0 samples and no word.
+    for body in ["", "\n\n"] {
+        let parsed = parse(body).unwrap();
+        assert_eq!((parsed.rows, parsed.faces.len()), (0, 0));
+        let got: Vec<String> = parsed.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(got, ["fold_2_data.txt: no rows after the header"]);
+    }
 }

@@ -147,12 +147,38 @@ fn odd_values_are_kept_and_reported() {
             "FDDB-fold-08-ellipseList.txt:3: the sixth field of a face of `a/1` is 0.5, where the authors always write 1",
         ],
     );
+}
+
+#[test]
+fn a_repeated_image_keeps_the_first_and_says_what_was_dropped() {
+    // Both used to be kept, so the same `id` was in the dataset twice (as WIDER's was).
     check(
         "a/1\n1\n5 5 0 5 5 1\na/1\n1\n5 5 0 5 5 1\n",
-        &[("a/1", 1), ("a/1", 1)],
-        &["FDDB-fold-08-ellipseList.txt:4: `a/1` is listed again (first at line 1); both are kept"],
+        &[("a/1", 1)],
+        &[
+            "FDDB-fold-08-ellipseList.txt:4: `a/1` is listed again (first at line 1); \
+             the repeat is dropped, its 1 face is the same as the first's",
+        ],
     );
-    check("", &[], &[]);
+    check(
+        "a/1\n1\n5 5 0 5 5 1\na/2\n1\n5 5 0 5 5 1\na/1\n2\n5 5 0 5 5 1\n6 6 0 5 5 1\n",
+        &[("a/1", 1), ("a/2", 1)],
+        &[
+            "FDDB-fold-08-ellipseList.txt:7: `a/1` is listed again (first at line 1); \
+             the repeat is dropped, and its 2 faces (lines 9-10) differ from the first's 1 face",
+        ],
+    );
+}
+
+#[test]
+fn an_empty_file_is_reported_as_holding_no_images() {
+    // A 0-byte ellipse list used to give 0 images without a word.
+    check("", &[], &["FDDB-fold-08-ellipseList.txt: holds no images"]);
+    check(
+        "\n\n",
+        &[],
+        &["FDDB-fold-08-ellipseList.txt: holds no images"],
+    );
 }
 
 #[test]

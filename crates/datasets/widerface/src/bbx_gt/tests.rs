@@ -342,3 +342,38 @@ fn no_input_makes_the_parser_panic() {
         state = state.wrapping_add(1);
     }
 }
+
+#[test]
+fn an_empty_file_is_reported_as_holding_no_images() {
+    // A 0-byte ground truth used to give 0 images and no word about it.
+    check("", "diag gt.txt: holds no images");
+    check("\n\r\n  \n", "diag gt.txt: holds no images");
+}
+
+#[test]
+fn a_repeated_image_with_the_same_boxes_is_kept_once() {
+    // A repeat used to be kept twice, so the export had the same `id` twice.
+    check(
+        &format!("0--Parade/a.jpg\n1\n{ROW}\n0--Parade/b.jpg\n0\n0--Parade/a.jpg\n1\n{ROW}\n"),
+        "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0\n4 0--Parade/b: -\n\
+         diag gt.txt:6: `0--Parade/a` is listed again (first at line 1); the repeat is dropped, \
+         its 1 box is the same as the first's",
+    );
+}
+
+#[test]
+fn a_repeated_image_with_other_boxes_says_what_was_dropped() {
+    check(
+        &format!("0--Parade/a.jpg\n1\n{ROW}\n0--Parade/a.jpg\n2\n{ROW}\n1 2 3 4 0 0 0 0 0 0 \n"),
+        "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0\n\
+         diag gt.txt:4: `0--Parade/a` is listed again (first at line 1); the repeat is dropped, \
+         and its 2 boxes (lines 6-7) differ from the first's 1 box",
+    );
+    // A no-face repeat of an image with faces: nothing of the repeat's is lost but the claim.
+    check(
+        &format!("0--Parade/a.jpg\n1\n{ROW}\n0--Parade/a.jpg\n1\n{ZERO_ROW}\n"),
+        "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0\n\
+         diag gt.txt:4: `0--Parade/a` is listed again (first at line 1); the repeat is dropped, \
+         and its 0 boxes differ from the first's 1 box",
+    );
+}
