@@ -25,12 +25,29 @@ pub struct Location {
     pub data_dir: Option<PathBuf>,
 }
 
+/// The data directory: `--data-dir`, else `$ZUKAN_DATA_DIR` or the cache default. Something
+/// there that is not a directory is refused at once, before it shows up as a stranger error
+/// about a file inside it.
+fn data_dir_of(flag: Option<&PathBuf>) -> Result<DataDir> {
+    let data_dir = flag.map_or_else(DataDir::from_env, DataDir::new);
+    let root = data_dir.root();
+    if root.exists() && !root.is_dir() {
+        bail!("the data directory {} is not a directory", root.display());
+    }
+    Ok(data_dir)
+}
+
+/// A folder the user names (`--from`, `--manual-dir`) must exist.
+fn existing_dir(flag: &str, dir: Option<&PathBuf>) -> Result<()> {
+    match dir {
+        Some(dir) if !dir.is_dir() => bail!("{flag} {} is not a directory", dir.display()),
+        _ => Ok(()),
+    }
+}
+
 impl Location {
-    fn data_dir(&self) -> DataDir {
-        match &self.data_dir {
-            Some(dir) => DataDir::new(dir),
-            None => DataDir::from_env(),
-        }
+    fn data_dir(&self) -> Result<DataDir> {
+        data_dir_of(self.data_dir.as_ref())
     }
 
     /// The tree to read: `--root`, else the installed one in the data directory.
@@ -42,7 +59,7 @@ impl Location {
             return Ok(DatasetRoot::user(root));
         }
         let info = dataset.info();
-        let data_dir = self.data_dir();
+        let data_dir = self.data_dir()?;
         let tree = data_dir.tree(&info.name, &info.release);
         let markers = zukan_fetch::install::installed_resources(&tree);
         if markers.is_empty() {
@@ -147,7 +164,7 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     if let Some(clean) = dataset.clean() {
         println!("--clean keeps: {}\n", clean.description);
     }
-    let data_dir = args.location.data_dir();
+    let data_dir = args.location.data_dir()?;
     let tree = data_dir.tree(&info.name, &info.release);
     let markers = zukan_fetch::install::installed_resources(&tree);
     let pins = zukan::Pins::load(&data_dir, &info.name)?;
@@ -219,10 +236,7 @@ pub fn fetch(args: &FetchArgs) -> Result<()> {
     let registry = Registry::new();
     let dataset = registry.require(&args.name)?;
     let splits = parse_splits(dataset, &args.splits)?;
-    let data_dir = args
-        .data_dir
-        .as_ref()
-        .map_or_else(DataDir::from_env, DataDir::new);
+    let data_dir = data_dir_of(args.data_dir.as_ref())?;
     let mut fetch = FetchOptions::from_env();
     fetch.offline |= args.offline;
     let gated = dataset.manual(&data_dir.manual(&args.name)).is_some();
@@ -232,6 +246,8 @@ pub fn fetch(args: &FetchArgs) -> Result<()> {
             args.name
         );
     }
+    existing_dir("--from", args.from.as_ref())?;
+    existing_dir("--manual-dir", args.manual_dir.as_ref())?;
     let options = PrepareOptions {
         data_dir: data_dir.clone(),
         fetch,
@@ -276,10 +292,7 @@ pub struct VerifyArgs {
 pub fn verify(args: &VerifyArgs) -> Result<()> {
     let registry = Registry::new();
     let dataset = registry.require(&args.name)?;
-    let data_dir = args
-        .data_dir
-        .as_ref()
-        .map_or_else(DataDir::from_env, DataDir::new);
+    let data_dir = data_dir_of(args.data_dir.as_ref())?;
     let rows = zukan::verify(dataset, &data_dir)?;
     let mut bad = 0;
     for row in &rows {
@@ -356,7 +369,10 @@ pub fn stats(args: &StatsArgs) -> Result<()> {
     }
     let limit = if args.all_diagnostics { usize::MAX } else { 10 };
     let clean = clean_selection(dataset, args.clean)?;
-    print_summaries_with(dataset, &root, &splits, limit, clean.as_ref())
+    // Without --split, a split whose annotation file is not there (only val fetched, a
+    // --root tree holding part of a release) is skipped with a note, not an error.
+    let skip_absent = args.splits.is_empty();
+    print_summaries_with(dataset, &root, &splits, limit, clean.as_ref(), skip_absent)
 }
 
 /// The dataset's clean selection when `--clean` is given; an error if it has none.
@@ -376,9 +392,24 @@ fn clean_selection(dataset: &dyn Dataset, wanted: bool) -> Result<Option<Selecti
     }
 }
 
-/// Prints one summary line per split (skipping splits whose annotations are not installed).
+/// Prints one summary line per split.
 pub fn print_summaries(dataset: &dyn Dataset, root: &DatasetRoot, splits: &[Split]) -> Result<()> {
-    print_summaries_with(dataset, root, splits, 3, None)
+    print_summaries_with(dataset, root, splits, 3, None, false)
+}
+
+/// Whether a load failed because a file it needs does not exist (as opposed to a file that
+/// is there but unreadable or malformed, which is always an error).
+fn is_absent(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 fn print_summaries_with(
@@ -387,30 +418,44 @@ fn print_summaries_with(
     splits: &[Split],
     diagnostics: usize,
     clean: Option<&Selection>,
+    skip_absent: bool,
 ) -> Result<()> {
-    println!(
-        "{:<6} {:>8} {:>9} {:>8} {:>10} {:>11} {:>8} {:>11}",
-        "split",
-        "images",
-        "objects",
-        "ignored",
-        "no-object",
-        "degenerate",
-        "missing",
-        "diagnostics"
-    );
+    let header = || {
+        println!(
+            "{:<6} {:>8} {:>9} {:>8} {:>10} {:>11} {:>8} {:>11}",
+            "split",
+            "images",
+            "objects",
+            "ignored",
+            "no-object",
+            "degenerate",
+            "missing",
+            "diagnostics"
+        )
+    };
+    let mut printed_header = false;
+    let mut absent = Vec::new();
     let unboxed = dataset.info().splits_without_boxes;
     for &split in splits {
-        let loaded = root
-            .load(dataset, split)
-            .map_err(|e| anyhow::anyhow!(e))
-            .with_context(|| {
-                format!(
-                    "could not read the {split} annotations of {}",
-                    dataset.info().name
-                )
-            })?;
-        let mut loaded = loaded;
+        let mut loaded = match root.load(dataset, split) {
+            Ok(loaded) => loaded,
+            Err(e) if skip_absent && is_absent(e.as_ref()) => {
+                absent.push((split, e.to_string()));
+                continue;
+            }
+            Err(e) => {
+                return Err(anyhow::anyhow!(e)).with_context(|| {
+                    format!(
+                        "could not read the {split} annotations of {}",
+                        dataset.info().name
+                    )
+                });
+            }
+        };
+        if !printed_header {
+            header();
+            printed_header = true;
+        }
         if let Some(clean) = clean {
             let all = loaded.samples.len();
             loaded.samples = clean.select(loaded.samples);
@@ -444,6 +489,16 @@ fn print_summaries_with(
             );
         }
     }
+    if let (false, Some((split, reason))) = (printed_header, absent.first()) {
+        bail!(
+            "no split of {} could be read under {}: {split}: {reason}",
+            dataset.info().name,
+            root.path().display()
+        );
+    }
+    for (split, reason) in absent {
+        eprintln!("note: skipped {split}: {reason}");
+    }
     Ok(())
 }
 
@@ -458,7 +513,7 @@ pub struct ExportArgs {
     /// Output format: jsonl.
     #[arg(long, default_value = "jsonl")]
     pub format: ExportFormat,
-    /// Output file.
+    /// Output file (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Only the dataset's conventional clean subset (IMDB-WIKI; `zukan info` says which).
@@ -489,12 +544,21 @@ pub fn export(args: &ExportArgs) -> Result<()> {
         loaded.samples = clean.select(loaded.samples);
         eprintln!("clean keeps {} of {all} samples", loaded.samples.len());
     }
-    let file = File::create(&args.out)
-        .with_context(|| format!("could not create {}", args.out.display()))?;
-    let n = zukan::export(&loaded.samples, args.format, BufWriter::new(file))
-        .with_context(|| format!("could not write {}", args.out.display()))?;
+    let to_stdout = args.out.as_os_str() == "-";
+    let n = if to_stdout {
+        zukan::export(&loaded.samples, args.format, std::io::stdout().lock())
+            .context("could not write to standard output")?
+    } else {
+        let file = File::create(&args.out)
+            .with_context(|| format!("could not create {}", args.out.display()))?;
+        zukan::export(&loaded.samples, args.format, BufWriter::new(file))
+            .with_context(|| format!("could not write {}", args.out.display()))?
+    };
     let missing = root.missing_images(&loaded.samples);
-    eprintln!("wrote {n} samples to {}", args.out.display());
+    match to_stdout {
+        true => eprintln!("wrote {n} samples to standard output"),
+        false => eprintln!("wrote {n} samples to {}", args.out.display()),
+    }
     if missing > 0 {
         eprintln!(
             "note: {missing} of {n} images are not on disk under {}",
@@ -502,10 +566,16 @@ pub fn export(args: &ExportArgs) -> Result<()> {
         );
     }
     if !loaded.diagnostics.is_empty() {
+        let root_arg = args
+            .location
+            .root
+            .as_ref()
+            .map_or(String::new(), |r| format!(" --root {}", r.display()));
         eprintln!(
-            "note: {} source diagnostics (see `zukan stats {}`)",
+            "note: {} source diagnostics (see `zukan stats {} --split {}{root_arg}`)",
             loaded.diagnostics.len(),
-            args.name
+            args.name,
+            args.split
         );
     }
     Ok(())

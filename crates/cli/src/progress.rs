@@ -88,9 +88,10 @@ impl Progress for TerminalProgress {
                     bars.files.insert(file.to_owned(), bar);
                 });
             }
+            // "fetching": the bytes may come from the network, a mirror folder or --from.
             None => match total {
-                Some(n) => eprintln!("downloading {file} ({n} bytes)"),
-                None => eprintln!("downloading {file}"),
+                Some(n) => eprintln!("fetching {file} ({n} bytes)"),
+                None => eprintln!("fetching {file}"),
             },
         }
     }

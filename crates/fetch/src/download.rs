@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::spawn_blocking;
 use zukan_schema::{Resource, Sha256Hex};
 
+use crate::error::chain;
 use crate::import::import_one;
 use crate::lock::LockGuard;
 use crate::sink::HashingSink;
@@ -154,6 +155,9 @@ async fn download_url(
     std::fs::create_dir_all(&downloads).map_err(|e| FetchError::io("create", &downloads, e))?;
     let mut part: Option<Part> = None;
     let mut retry = 0u32;
+    // How far the part had got when the last retry was counted.
+    let mut reached = 0u64;
+    let length = |part: &Option<Part>| part.as_ref().map_or(0, |p| p.len);
     loop {
         match attempt(shared, resource, url, &part_path, &mut part, began).await {
             Ok((size, sha256)) => {
@@ -170,11 +174,19 @@ async fn download_url(
                 part = None;
                 shared.progress.restart(name);
             }
-            Err(Failed::Retry(e)) if retry < shared.options.retries => {
+            Err(Failed::Retry(e)) if retry < shared.options.retries || length(&part) > reached => {
+                // An attempt that got bytes further resets the count: a long file over a
+                // flaky link may be cut many times and still be finished.
+                if length(&part) > reached {
+                    retry = 0;
+                    reached = length(&part);
+                }
                 let wait = shared.options.backoff.saturating_mul(1 << retry.min(16));
-                shared
-                    .progress
-                    .note(&format!("{name}: {e}; retrying in {}", show(wait)));
+                shared.progress.note(&format!(
+                    "{name}: {}; retrying in {}",
+                    chain(&e),
+                    show(wait)
+                ));
                 tokio::time::sleep(wait).await;
                 retry += 1;
             }
@@ -351,6 +363,7 @@ async fn attempt(
     let mut written = offset;
     let mut unreported = 0u64;
     let mut cut = None;
+    let mut oversize = false;
     let mut next = held.into_iter();
     loop {
         let chunk = match next.next() {
@@ -366,6 +379,11 @@ async fn attempt(
         };
         sink.push(&chunk).await.map_err(|e| io_err("write", e))?;
         written += chunk.len() as u64;
+        if resource.size.is_some_and(|size| written > size) {
+            // Never the file: stop instead of filling the disk with an endless answer.
+            oversize = true;
+            break;
+        }
         // Progress per chunk would be tens of thousands of calls a second.
         unreported += chunk.len() as u64;
         if unreported >= PROGRESS_STEP {
@@ -380,6 +398,18 @@ async fn attempt(
             part_path,
             io::Error::other("the hashing thread stopped early"),
         )));
+    }
+    if oversize {
+        drop(response);
+        remove_part(part_path).map_err(Failed::Give)?;
+        return Err(Failed::Give(FetchError::Protocol {
+            file: name.clone(),
+            url: url.to_owned(),
+            reason: format!(
+                "it sent more than the expected {} bytes (stopped there and discarded)",
+                resource.size.unwrap_or(0)
+            ),
+        }));
     }
     if let Some(e) = cut {
         *part = Some(Part {

@@ -11,8 +11,9 @@ use zukan_schema::Sha256Hex;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
-    /// `ZUKAN_OFFLINE` is set and these files are not in the data directory yet.
-    #[error("offline (ZUKAN_OFFLINE is set) and {} not downloaded yet: {}", count(.missing.len()), list_missing(.missing))]
+    /// Offline mode (`ZUKAN_OFFLINE`, `--offline`) and these files are not in the data
+    /// directory yet.
+    #[error("offline (--offline or ZUKAN_OFFLINE) and {} not downloaded yet: {}", count(.missing.len()), list_missing(.missing))]
     Offline {
         /// Each missing file's name and where it would have to be.
         missing: Vec<(String, PathBuf)>,
@@ -266,7 +267,7 @@ fn indent(text: &str) -> String {
 }
 
 /// The error and its causes on one line, so a list of failures keeps each reason.
-fn chain(error: &FetchError) -> String {
+pub(crate) fn chain(error: &FetchError) -> String {
     struct Chain<'a>(&'a dyn std::error::Error);
     impl fmt::Display for Chain<'_> {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -14,13 +14,19 @@ pub enum Mirror {
 }
 
 impl Mirror {
-    /// Reads a `ZUKAN_MIRROR` value: `http://` and `https://` are base URLs, `file://` and
-    /// anything else a directory. Empty means no mirror.
+    /// Reads a `ZUKAN_MIRROR` value: `file://` and anything without a scheme are a
+    /// directory, any other `scheme://` a base URL (so `ftp://` fails as an unsupported URL
+    /// instead of being looked for as a folder). Empty means no mirror.
     pub fn parse(value: &str) -> Option<Mirror> {
         let value = value.trim();
+        let scheme = value.split_once("://").filter(|(s, _)| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
         if value.is_empty() {
             None
-        } else if value.starts_with("http://") || value.starts_with("https://") {
+        } else if scheme.is_some_and(|(s, _)| !s.eq_ignore_ascii_case("file")) {
             Some(Mirror::Url(value.trim_end_matches('/').to_owned()))
         } else {
             Some(Mirror::Dir(PathBuf::from(
@@ -137,6 +143,11 @@ mod tests {
         assert_eq!(
             from(&[("ZUKAN_MIRROR", "file:///srv/zukan")]).mirror,
             Some(Mirror::Dir("/srv/zukan".into()))
+        );
+        // Regression: any other scheme was looked for as a directory named `ftp:`.
+        assert_eq!(
+            from(&[("ZUKAN_MIRROR", "ftp://m.example/data")]).mirror,
+            Some(Mirror::Url("ftp://m.example/data".into()))
         );
         assert_eq!(
             Mirror::Url("http://m".into()).location("a.zip"),

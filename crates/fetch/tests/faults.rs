@@ -353,3 +353,62 @@ fn several_files_concurrently() {
         assert_eq!(std::fs::read(&d.path).unwrap(), *data);
     }
 }
+
+/// Regression: the retry count never reset, so a long file cut more often than `retries`
+/// times failed although every attempt got further. Cuts that make progress keep it going.
+#[test]
+fn many_cuts_that_each_make_progress_still_finish() {
+    let data = payload(LEN, 21);
+    let server = LoopbackServer::serve_bytes([("a.bin", data.clone())]).unwrap();
+    let options = fast_options();
+    let cuts = options.retries as usize + 3;
+    server.inject("a.bin", Fault::CutAfter(LEN as u64 / 10), cuts);
+    let dir = tempfile::tempdir().unwrap();
+    let (f, _) = fetcher(dir.path(), options);
+    let got = f
+        .fetch(&[resource("a.bin", &data, vec![server.url("a.bin")])])
+        .unwrap();
+    assert_eq!(std::fs::read(&got[0].path).unwrap(), data);
+    assert_eq!(server.requests().len(), cuts + 1);
+}
+
+/// Cuts before any body byte make no progress: those still end after `retries` retries.
+#[test]
+fn cuts_without_progress_give_up_after_the_retries() {
+    let data = payload(LEN, 22);
+    let server = LoopbackServer::serve_bytes([("a.bin", data.clone())]).unwrap();
+    let options = fast_options();
+    server.inject("a.bin", Fault::CutAfter(0), 100);
+    let dir = tempfile::tempdir().unwrap();
+    let (f, _) = fetcher(dir.path(), options.clone());
+    let e = f
+        .fetch(&[resource("a.bin", &data, vec![server.url("a.bin")])])
+        .unwrap_err();
+    assert!(
+        matches!(e, FetchError::Truncated { .. } | FetchError::Network { .. }),
+        "{e}"
+    );
+    assert_eq!(server.requests().len(), options.retries as usize + 1);
+}
+
+/// A server that sends more than the published size is stopped there: nothing kept, the
+/// disk not filled by an endless answer.
+#[test]
+fn an_answer_longer_than_the_published_size_is_stopped_and_discarded() {
+    let published = payload(LEN, 23);
+    let mut longer = published.clone();
+    longer.extend(payload(LEN, 24));
+    let server = LoopbackServer::serve_bytes([("a.bin", longer)]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (f, _) = fetcher(dir.path(), fast_options());
+    let e = f
+        .fetch(&[resource("a.bin", &published, vec![server.url("a.bin")])])
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(&format!("more than the expected {LEN} bytes")),
+        "{e}"
+    );
+    assert_eq!(listing(&dir.path().join("downloads")), ["a.bin.lock"]);
+    assert_eq!(server.requests().len(), 1, "not retried");
+}

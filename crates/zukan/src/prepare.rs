@@ -94,7 +94,7 @@ pub enum PrepareError {
         pin_file: PathBuf,
         /// The fetch error, with expected and actual values.
         #[source]
-        source: FetchError,
+        source: Box<FetchError>,
     },
     /// The record of first-use checksums could not be read or written.
     #[error(transparent)]
@@ -110,7 +110,7 @@ pub enum PrepareError {
         quarantined: Option<PathBuf>,
         /// What went wrong.
         #[source]
-        source: zukan_fetch::extract::ExtractError,
+        source: Box<zukan_fetch::extract::ExtractError>,
     },
 }
 
@@ -190,7 +190,7 @@ pub fn prepare(
             false => PrepareError::PinMismatch {
                 files,
                 pin_file: pins.path().to_owned(),
-                source,
+                source: Box::new(source),
             },
         }
     })?;
@@ -236,7 +236,7 @@ pub fn prepare(
         return Err(PrepareError::Install {
             file_name: resource.file_name.clone(),
             quarantined,
-            source,
+            source: Box::new(source),
         });
     }
     Ok(Prepared {
