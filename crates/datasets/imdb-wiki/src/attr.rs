@@ -20,7 +20,8 @@ pub const PHOTO_TAKEN: &str = "photo_taken";
 pub const FACE_FOUND: &str = "face_found";
 /// The detector's score of the face (higher is better), when one was found.
 pub const FACE_SCORE: &str = "face_score";
-/// Whether a second face was detected (`false` where `second_face_score` is NaN).
+/// Whether a second face was detected (`false` where `second_face_score` is NaN, or -Inf,
+/// which is reported). Absent when it is +Inf.
 pub const SECOND_FACE_FOUND: &str = "second_face_found";
 /// The score of the second strongest face, when there is one.
 pub const SECOND_FACE_SCORE: &str = "second_face_score";

@@ -166,6 +166,31 @@ pub fn authors_age(dob: f64, photo_taken: f64) -> Result<u16, AgeProblem> {
     }
 }
 
+/// The age yu4u/age-gender-estimation's `calc_age` (src/utils.py) gives, for the clean
+/// selection, which is yu4u's filter and so tests yu4u's age:
+///
+/// ```text
+/// birth = datetime.fromordinal(max(int(dob) - 366, 1))
+/// return taken - birth.year if birth.month < 7 else taken - birth.year - 1
+/// ```
+///
+/// It differs from [`authors_age`] by a year for some births near 1 July (born 1890-06-30,
+/// photo 1991: the authors' formula gives 100, this 101). `None` where Python raises: a
+/// `dob` that is NaN or infinite (`int()` fails) or past 9999-12-31 (`fromordinal` fails),
+/// and a `photo_taken` that is not finite (the age would be NaN, which no range holds). A
+/// fractional `dob` is truncated as `int()` does; a fractional year stays fractional.
+pub fn yu4u_age(dob: f64, photo_taken: f64) -> Option<f64> {
+    let last = datenum(9999, 12, 31) - 366;
+    if !dob.is_finite() || !photo_taken.is_finite() || dob.trunc() - 366.0 > last as f64 {
+        return None;
+    }
+    // Checked above: trunc(dob) - 366 <= the last ordinal, so the cast is exact.
+    let ordinal = (dob.trunc() as i64 - 366).max(1);
+    let birth = civil_from_datenum(ordinal + 366);
+    let before_july = if birth.month < 7 { 0.0 } else { 1.0 };
+    Some(photo_taken - birth.year as f64 - before_july)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,8 +62,12 @@ pub fn info() -> DatasetInfo {
                       publish no split: both sources load as one `train` split, told apart by \
                       the `source` attribute (`wiki` or `imdb`); ids start with the source. \
                       Samples of the face-crop archives carry no box (the face location is in \
-                      the uncropped photo); a clean subset (one face, score >= 1, age 0-100, \
-                      known gender) is what most users train on."
+                      the uncropped photo); a clean subset (yu4u's create_db.py: a face with \
+                      score >= 1, no second face above 0, age 0-100 by yu4u's calc_age, gender \
+                      not NaN) is what most users train on. Also published, but not fetched by \
+                      zukan (the crops archives hold the same .mat): wiki.tar.gz (full \
+                      Wikipedia photos) and imdb_meta.tar (the IMDb .mat alone); a tree \
+                      unpacked from them is read with --root."
             .to_owned(),
         class_names: vec!["face".to_owned()],
         splits: vec![Split::Train],
@@ -73,8 +77,11 @@ pub fn info() -> DatasetInfo {
 }
 
 /// Every published archive: the two face-crop archives, and `wiki.tar.gz` (full Wikipedia
-/// photos with the metadata) and `imdb_meta.tar` (the IMDb metadata alone). The full IMDb
-/// photos (`imdb_0.tar` … `imdb_9.tar`) are not listed: no loader here reads them yet.
+/// photos with the metadata) and `imdb_meta.tar` (the IMDb metadata alone). The last two
+/// are not fetched by zukan (no command asks for them, and the crop archives hold the same
+/// `.mat`); they are listed so the table names every archive, and the loader reads a tree
+/// unpacked from them (`--root`). The full IMDb photos (`imdb_0.tar` … `imdb_9.tar`) are not
+/// listed: no loader here reads them yet.
 /// The table is compiled in and checked by a test, so this cannot fail at run time.
 pub fn all_resources() -> Vec<Resource> {
     serde_json::from_str(RESOURCES_JSON).unwrap_or_default()
@@ -82,7 +89,7 @@ pub fn all_resources() -> Vec<Resource> {
 
 /// What fetching the dataset downloads: [`DEFAULT_ARCHIVES`]. The others of
 /// [`all_resources`] would only repeat the metadata (or add the full-size Wikipedia
-/// photos); pass them to a fetch explicitly to get them.
+/// photos).
 pub fn resources() -> Vec<Resource> {
     all_resources()
         .into_iter()
@@ -140,6 +147,14 @@ mod tests {
     #[test]
     fn info_has_one_train_split_and_the_face_class() {
         let info = info();
+        // The archives of the table that no fetch downloads are named as such.
+        assert!(
+            info.description.contains("not fetched by zukan")
+                && info.description.contains("wiki.tar.gz")
+                && info.description.contains("imdb_meta.tar"),
+            "{}",
+            info.description
+        );
         assert_eq!(info.name, "imdb-wiki");
         assert_eq!(info.splits, [Split::Train]);
         assert_eq!(info.class_names, ["face"]);

@@ -13,7 +13,8 @@
 //!   loads that one.
 //! - **Ages as the authors define them**: `datevec(datenum(photo_taken,7,1) - dob)`, with the
 //!   MATLAB calendar implemented here ([`datenum`], [`civil_from_datenum`], [`authors_age`];
-//!   it differs from the popular yu4u `calc_age` on a few births near 1 July). A birth in
+//!   it differs from the popular yu4u `calc_age`, [`yu4u_age`], on a few births near
+//!   1 July; the clean selection, being yu4u's filter, tests yu4u's age). A birth in
 //!   year 0, a photo before the birth, an age above 120, or a value that is no date or year
 //!   is a diagnostic naming the entry and the value, and the age is left unknown — never
 //!   clamped.
@@ -33,7 +34,8 @@
 //!   [`ParseError::FieldLength`] naming the field.
 //! - **Resources.** No size or checksum is published; the first verified download records
 //!   them. [`resources`] is the two face-crop archives (images and metadata);
-//!   [`all_resources`] adds `wiki.tar.gz` and `imdb_meta.tar`, which the loader also reads.
+//!   [`all_resources`] adds `wiki.tar.gz` and `imdb_meta.tar`, which zukan does not fetch
+//!   (the info card says so) but whose unpacked tree the loader reads (`--root`).
 //!
 //! ```
 //! use zukan_imdb_wiki::{CleanFilter, Db, ImageTree, attr, parse_meta_bytes};
@@ -73,7 +75,9 @@ mod loader;
 mod meta;
 
 pub use clean::CleanFilter;
-pub use datenum::{AgeProblem, CivilDate, MAX_AGE, authors_age, civil_from_datenum, datenum};
+pub use datenum::{
+    AgeProblem, CivilDate, MAX_AGE, authors_age, civil_from_datenum, datenum, yu4u_age,
+};
 pub use db::{Db, ImageTree};
 pub use error::ParseError;
 pub use info::{

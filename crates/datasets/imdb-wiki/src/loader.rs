@@ -79,7 +79,8 @@ impl Dataset for ImdbWiki {
         Some(Selection {
             description: format!(
                 "a face found with score >= {}, no second face scoring above {}, an age in \
-                 0..=100, a known gender (yu4u/age-gender-estimation's create_db.py)",
+                 0..=100 by yu4u's calc_age, a gender that is not NaN \
+                 (yu4u/age-gender-estimation's create_db.py)",
                 filter.min_face_score,
                 filter.max_second_face_score.unwrap_or(f64::INFINITY),
             ),

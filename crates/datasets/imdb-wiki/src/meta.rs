@@ -293,6 +293,11 @@ impl Entry<'_, '_> {
         }
         if second.is_nan() {
             attrs.insert(attr::SECOND_FACE_FOUND.into(), false.into());
+        } else if second == f64::NEG_INFINITY {
+            // The format says NaN for no second face; -Inf is what the first score uses for
+            // "no face", so it is read the same way (yu4u's filter keeps it too).
+            attrs.insert(attr::SECOND_FACE_FOUND.into(), false.into());
+            self.report("second_face_score is -Inf, read as no second face (the format says NaN)");
         } else if second.is_finite() {
             attrs.insert(attr::SECOND_FACE_FOUND.into(), true.into());
             attrs.insert(attr::SECOND_FACE_SCORE.into(), AttrValue::Float(second));

@@ -278,6 +278,35 @@ fn second_face_nan_and_finite() {
 }
 
 #[test]
+fn second_face_infinities_are_reported() {
+    // -Inf is read like the first score's -Inf: no second face (it used to be left unknown,
+    // which dropped the entry from the clean selection, though yu4u's filter keeps it).
+    let (s, messages) = one(Row {
+        second: f64::NEG_INFINITY,
+        ..good()
+    });
+    assert_eq!(s.attrs[attr::SECOND_FACE_FOUND], AttrValue::Bool(false));
+    assert_eq!(s.attrs.get(attr::SECOND_FACE_SCORE), None);
+    assert_eq!(
+        messages,
+        [format!(
+            "{PLACE}: second_face_score is -Inf, read as no second face (the format says NaN)"
+        )]
+    );
+    let (s, messages) = one(Row {
+        second: f64::INFINITY,
+        ..good()
+    });
+    assert_eq!(s.attrs.get(attr::SECOND_FACE_FOUND), None);
+    assert_eq!(
+        messages,
+        [format!(
+            "{PLACE}: second_face_score is inf (neither a score nor NaN for no second face)"
+        )]
+    );
+}
+
+#[test]
 fn empty_name_is_no_name() {
     let (s, messages) = one(Row { name: "", ..good() });
     assert!(messages.is_empty());
