@@ -184,8 +184,8 @@ fn gated_dataset_lists_what_is_missing_then_imports_what_the_user_placed() {
     };
     assert_eq!(
         missing.len(),
-        11,
-        "one image archive and ten fold files: {missing:?}"
+        6,
+        "one image archive and the five fold files (the frontal lists are optional): {missing:?}"
     );
     assert!(
         instructions.contains("register") || instructions.contains("request form"),
