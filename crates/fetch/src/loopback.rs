@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -74,6 +74,9 @@ struct State {
     content: Content,
     faults: Mutex<HashMap<String, VecDeque<Fault>>>,
     requests: Mutex<Vec<Request>>,
+    /// Answers being written now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 /// The server; it listens until dropped.
@@ -109,6 +112,8 @@ impl LoopbackServer {
             content,
             faults: Mutex::default(),
             requests: Mutex::default(),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let (state2, stop2) = (state.clone(), stop.clone());
@@ -149,6 +154,12 @@ impl LoopbackServer {
             .entry(path.trim_start_matches('/').to_owned())
             .or_default()
             .extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// The most answers this server was writing at the same time (to check that a client
+    /// bounds its parallel downloads).
+    pub fn max_in_flight(&self) -> usize {
+        self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// Every request received so far, in order.
@@ -217,7 +228,11 @@ fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(request.clone());
-        if !respond(&mut out, state, &request)? || close {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let answered = respond(&mut out, state, &request);
+        state.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if !answered? || close {
             let _ = out.shutdown(Shutdown::Both);
             return Ok(());
         }

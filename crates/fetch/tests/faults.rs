@@ -341,17 +341,28 @@ fn several_files_concurrently() {
         .map(|i| (format!("f{i}.bin"), payload(200_000 + i, i as u8)))
         .collect();
     let server = LoopbackServer::serve_bytes(files.clone()).unwrap();
+    // Each answer pauses midway, so downloads that run at once overlap on the server.
+    for (name, _) in &files {
+        let pause = Duration::from_millis(300);
+        server.inject(name, Fault::Stall { after: 1000, pause }, 1);
+    }
     let resources: Vec<_> = files
         .iter()
         .map(|(n, d)| resource(n, d, vec![server.url(n)]))
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let (f, _) = fetcher(dir.path(), fast_options());
+    let options = fast_options();
+    let (f, _) = fetcher(dir.path(), options.clone());
     let got = f.fetch(&resources).unwrap();
     for ((name, data), d) in files.iter().zip(&got) {
         assert_eq!(&d.file_name, name);
         assert_eq!(std::fs::read(&d.path).unwrap(), *data);
     }
+    assert_eq!(
+        server.max_in_flight(),
+        options.concurrency,
+        "parallel, and bounded by the concurrency"
+    );
 }
 
 /// Regression: the retry count never reset, so a long file cut more often than `retries`
