@@ -3,7 +3,9 @@
 //! Each fixture release (`fixtures/<dataset>/`: archives in the official layout holding real
 //! annotation files, and real images where a real copy exists, with their own checksum table)
 //! is served by an HTTP server on 127.0.0.1; the real fetcher downloads it, verifies it,
-//! extracts it into a fresh data directory, and the real parsers read it.
+//! extracts it into a fresh data directory, and the real parsers read it. A registration-gated
+//! release (Adience) has nothing to download: its files are copied into the data directory's
+//! `manual/<dataset>/` folder, where a user puts them, and the same prepare imports them.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
@@ -73,23 +75,39 @@ fn demo_one(dataset: &dyn Dataset, release: &Path, data_dir: &Path) -> Result<()
     let mut resources: Vec<Resource> = serde_json::from_reader(BufReader::new(table))
         .with_context(|| format!("could not read {}", table_path.display()))?;
 
-    let server =
-        LoopbackServer::serve_dir(release).context("could not start the loopback server")?;
-    for r in &mut resources {
-        r.urls = vec![server.url(&r.file_name)];
-    }
-    println!(
-        "\n== {name}: serving the fixture release {} at {}",
-        release.display(),
-        server.url("")
-    );
+    let data = DataDir::new(data_dir);
+    let manual_dir = data.manual(&name);
+    // Kept alive until the fetch is done; a gated dataset has nothing to serve.
+    let _server = if dataset.manual(&manual_dir).is_some() {
+        // Registration-gated (Adience): no URL to fetch from. Do what a user does: put the
+        // downloaded files in the manual folder, then fetch, which checks and imports them.
+        println!(
+            "\n== {name}: registration-gated; copying the fixture release {} into {}",
+            release.display(),
+            manual_dir.display()
+        );
+        place_manual_files(release, &resources, &manual_dir)?;
+        None
+    } else {
+        let server =
+            LoopbackServer::serve_dir(release).context("could not start the loopback server")?;
+        for r in &mut resources {
+            r.urls = vec![server.url(&r.file_name)];
+        }
+        println!(
+            "\n== {name}: serving the fixture release {} at {}",
+            release.display(),
+            server.url("")
+        );
+        Some(server)
+    };
 
     let mut fetch = FetchOptions::from_env();
     // The demo is about the real download path: a mirror or offline mode set in the
     // environment does not apply to a loopback release.
     fetch.mirror = None;
     fetch.offline = false;
-    let mut options = PrepareOptions::new(DataDir::new(data_dir), fetch);
+    let mut options = PrepareOptions::new(data, fetch);
     options.resources = Some(resources);
     let prepared = zukan::prepare(dataset, &options, Arc::new(TerminalProgress::new()))
         .with_context(|| format!("could not fetch the {name} fixture release"))?;
@@ -128,5 +146,18 @@ fn demo_one(dataset: &dyn Dataset, release: &Path, data_dir: &Path) -> Result<()
         "wrote {n} {split} samples as JSON Lines to {}",
         out.display()
     );
+    Ok(())
+}
+
+/// Copies the files of a gated fixture release's table into the manual folder, as a user
+/// places what they downloaded after registering.
+fn place_manual_files(release: &Path, resources: &[Resource], manual_dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(manual_dir)
+        .with_context(|| format!("could not create {}", manual_dir.display()))?;
+    for r in resources {
+        let (from, to) = (release.join(&r.file_name), manual_dir.join(&r.file_name));
+        std::fs::copy(&from, &to)
+            .with_context(|| format!("could not copy {} to {}", from.display(), to.display()))?;
+    }
     Ok(())
 }
