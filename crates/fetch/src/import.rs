@@ -68,7 +68,6 @@ pub(crate) fn import_one(
         BLOCK,
         File::create(&part).map_err(|e| FetchError::io("create", &part, e))?,
     );
-    progress.note(&format!("{name}: copying {}", src.display()));
     progress.begin(name, total);
     let mut write_failed = false;
     let hashed = hash_reader(input, Sha256::new(), |block| {
