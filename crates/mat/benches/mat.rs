@@ -5,9 +5,10 @@
 //! ```text
 //! cargo bench -p zukan-mat --bench mat
 //! ```
-//! - `ZUKAN_MAT_PYTHON`: a python with numpy and scipy (default `/work/venv-scipy/bin/python`,
-//!   then `python3`); made with `python3 -m venv /work/venv-scipy &&
-//!   /work/venv-scipy/bin/pip install scipy numpy`.
+//! - `ZUKAN_MAT_PYTHON`: a python with numpy and scipy. Without it, the first of
+//!   `/work/venv-torch/bin/python` (scipy 1.17 and numpy, the oracle of this crate's tests),
+//!   `/work/venv-scipy/bin/python` (an older setup's venv) and `python3` that exists. The
+//!   report's first line names the python used and its scipy version.
 //! - `ZUKAN_MAT_BENCH_IMDB`: the IMDB-sized file. Default
 //!   `/tmp/zukan-mat-bench/imdb_sized.mat`, generated on first use by
 //!   `benches/make_imdb_sized.py` (460,723 entries; about 35 MB; never committed). Without
@@ -36,15 +37,30 @@ fn shared(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Pythons tried in order when `ZUKAN_MAT_PYTHON` is not set (the last is looked up on PATH).
+const PYTHONS: [&str; 3] = [
+    "/work/venv-torch/bin/python",
+    "/work/venv-scipy/bin/python",
+    "python3",
+];
+
 fn python() -> String {
     std::env::var("ZUKAN_MAT_PYTHON").unwrap_or_else(|_| {
-        let venv = "/work/venv-scipy/bin/python";
-        if Path::new(venv).exists() {
-            venv.into()
-        } else {
-            "python3".into()
-        }
+        let found = PYTHONS.iter().find(|p| Path::new(p).exists());
+        found.unwrap_or(&"python3").to_string()
     })
+}
+
+/// `scipy.__version__` of `python`, or why there is none.
+fn scipy_version(python: &str) -> String {
+    let out = Command::new(python)
+        .args(["-c", "import scipy; print(scipy.__version__)"])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        Ok(_) => "no scipy".into(),
+        Err(e) => format!("not runnable: {e}"),
+    }
 }
 
 fn imdb_sized() -> Option<PathBuf> {
@@ -195,6 +211,16 @@ fn main() {
         child(args.get(k + 1).expect("--child PATH REPS"), reps);
         return;
     }
+    let py = python();
+    let source = if std::env::var_os("ZUKAN_MAT_PYTHON").is_some() {
+        "ZUKAN_MAT_PYTHON"
+    } else {
+        "default"
+    };
+    println!(
+        "scipy oracle: {py} ({source}; scipy {})",
+        scipy_version(&py)
+    );
     let mut files = vec![shared("real/widerface/wider_face_split/wider_face_val.mat")];
     files.extend(imdb_sized());
     println!(

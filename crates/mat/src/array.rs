@@ -5,6 +5,7 @@
 //! allocated for it: a cell or struct element needs at least an 8-byte tag, so `n`
 //! elements need `8 * n` bytes; numeric and char data must have exactly the declared size.
 
+use crate::budget::Budget;
 use crate::dims::Dims;
 use crate::element::{Cursor, Element, data_type as dt};
 use crate::error::{Corruption, MatError};
@@ -52,6 +53,7 @@ pub(crate) fn parse_matrix(
     element: &Element<'_>,
     depth: usize,
     options: &ReadOptions,
+    budget: &mut Budget,
 ) -> Result<(String, Value), MatError> {
     let at = cursor.location(element.at);
     let corrupt = |what| MatError::Corrupt { at, what };
@@ -148,15 +150,15 @@ pub(crate) fn parse_matrix(
             Value::Char(CharArray { dims, text })
         }
         Class::Cell => {
-            let values = parse_elements(&mut sub, count, depth, options)?;
+            let values = parse_elements(&mut sub, count, depth, options, budget)?;
             Value::Cell(Array { dims, data: values })
         }
         Class::Struct => {
-            let fields = parse_field_names(&mut sub)?;
+            let fields = parse_field_names(&mut sub, count, budget)?;
             let n = count
                 .checked_mul(fields.len())
                 .ok_or(corrupt(Corruption::DimensionsOverflow))?;
-            let values = parse_elements(&mut sub, n, depth, options)?;
+            let values = parse_elements(&mut sub, n, depth, options, budget)?;
             Value::Struct(StructArray {
                 dims,
                 fields,
@@ -245,6 +247,7 @@ fn parse_elements(
     n: usize,
     depth: usize,
     options: &ReadOptions,
+    budget: &mut Budget,
 ) -> Result<Vec<Value>, MatError> {
     // Each element needs at least its 8-byte tag: refuse counts the bytes cannot hold
     // before reserving room for them.
@@ -260,14 +263,22 @@ fn parse_elements(
     let mut values = Vec::with_capacity(n);
     for _ in 0..n {
         let el = sub.next_element("cell or struct element")?;
-        let (_, value) = parse_matrix(sub, &el, depth + 1, options)?;
+        let (_, value) = parse_matrix(sub, &el, depth + 1, options, budget)?;
         values.push(value);
     }
     Ok(values)
 }
 
-/// Reads a struct's field-name length and names (each in a fixed-width, NUL-padded slot).
-fn parse_field_names(sub: &mut Cursor<'_>) -> Result<Vec<String>, MatError> {
+/// Reads a struct's field-name length and names (each in a fixed-width, NUL-padded slot)
+/// for a struct array of `count` elements. The names are counted before any is allocated:
+/// a struct with elements needs a value, so an 8-byte tag, per element and field in the
+/// bytes that follow; and what names cost beyond their slots' bytes is paid from `budget`
+/// (which alone bounds the names of an empty struct array).
+fn parse_field_names(
+    sub: &mut Cursor<'_>,
+    count: usize,
+    budget: &mut Budget,
+) -> Result<Vec<String>, MatError> {
     let len_el = sub.next_element("field name length")?;
     let origin = *sub;
     let corrupt = move |el: &Element<'_>, what| MatError::Corrupt {
@@ -291,6 +302,24 @@ fn parse_field_names(sub: &mut Cursor<'_>) -> Result<Vec<String>, MatError> {
     if slot == 0 || names_el.data.len() % slot != 0 {
         return Err(corrupt(&names_el, Corruption::BadFieldNames));
     }
+    let names = names_el.data.len() / slot;
+    let values = count.saturating_mul(names);
+    if values > sub.remaining() / 8 {
+        return Err(corrupt(
+            &names_el,
+            Corruption::TooManyElements {
+                count: values,
+                bytes_left: sub.remaining(),
+            },
+        ));
+    }
+    budget
+        .spend_on_field_names(names, slot)
+        .map_err(|limit| MatError::FieldNamesLimit {
+            at: origin.location(names_el.at),
+            count: names,
+            limit,
+        })?;
     names_el
         .data
         .chunks(slot)

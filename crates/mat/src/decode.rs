@@ -118,9 +118,11 @@ pub(crate) fn decode_numeric(
     })
 }
 
-/// Decodes char data. MATLAB's dimensions count UTF-16 code units, so for the fixed-width
-/// encodings the unit count must match `count`; miUTF8 is variable-width and is taken as is.
-/// Lone UTF-16 surrogates (possible in MATLAB strings) become U+FFFD.
+/// Decodes char data, which must hold `count` characters. MATLAB's dimensions count UTF-16
+/// code units (a character outside the BMP counts twice); scipy's `savemat` counts code
+/// points in the miUTF8 it writes, so text decoded from miUTF8 or miUTF32 may match either
+/// count (the two differ only for characters outside the BMP). Lone UTF-16 surrogates
+/// (possible in MATLAB strings) become U+FFFD.
 pub(crate) fn decode_text(
     bytes: &[u8],
     data_type: u32,
@@ -139,7 +141,10 @@ pub(crate) fn decode_text(
     };
     match data_type {
         dt::UTF8 => match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(s.to_owned()),
+            Ok(s) => {
+                check_code_points(s, count)?;
+                Ok(s.to_owned())
+            }
             Err(_) => Err(Corruption::InvalidUtf8),
         },
         // MATLAB writes 7-bit text as miUINT8 in some versions; bytes are Latin-1 code points.
@@ -172,7 +177,7 @@ pub(crate) fn decode_text(
                 });
             }
             let (points, _) = bytes.as_chunks::<4>();
-            points
+            let text = points
                 .iter()
                 .map(|&p| {
                     let p = match endian {
@@ -181,11 +186,31 @@ pub(crate) fn decode_text(
                     };
                     char::from_u32(p).ok_or(Corruption::InvalidUtf32(p))
                 })
-                .collect()
+                .collect::<Result<String, _>>()?;
+            check_code_points(&text, count)?;
+            Ok(text)
         }
         other => Err(Corruption::WrongSubelementType {
             what: "char data",
             found: other,
         }),
+    }
+}
+
+/// Checks that decoded text has `count` characters, counted as MATLAB does (UTF-16 code
+/// units) or as scipy writes them (code points).
+fn check_code_points(text: &str, count: usize) -> Result<(), Corruption> {
+    // ASCII, nearly all real text: bytes, code points and code units are the same count.
+    if text.len() == count && text.is_ascii() {
+        return Ok(());
+    }
+    let units = text.encode_utf16().count();
+    if units == count || text.chars().count() == count {
+        Ok(())
+    } else {
+        Err(Corruption::ElementCountMismatch {
+            expected: count,
+            found: units,
+        })
     }
 }

@@ -150,6 +150,13 @@ pub enum MatError {
         "MATLAB v7.3 MAT-file (HDF5 format) is not supported; re-save it in MATLAB with `save(..., '-v7')`"
     )]
     V73Hdf5,
+    /// A MAT v4 file (MATLAB before version 5, or `scipy.io.savemat(..., format='4')`): no
+    /// text header, each matrix starts with five integers.
+    #[error(
+        "MAT v4 files are not supported; re-save it as MAT v5 (MATLAB `save(..., '-v7')`, \
+         scipy `savemat(..., format='5')`)"
+    )]
+    V4,
     /// The input ended before a declared element did.
     #[error("truncated at {at}: {what} needs {needed} bytes, {available} left")]
     Truncated {
@@ -178,8 +185,8 @@ pub enum MatError {
         /// Which feature (sparse arrays, objects, ...).
         what: &'static str,
     },
-    /// A miCOMPRESSED element inflates past what is left of the file's inflation budget (a
-    /// zlib bomb, or legitimately sparse data: raise [`crate::ReadOptions::max_inflate_ratio`]).
+    /// A miCOMPRESSED element inflates past what is left of the file's budget (a zlib bomb,
+    /// or legitimately sparse data: raise [`crate::ReadOptions::max_inflate_ratio`]).
     #[error(
         "the compressed element at byte {element} inflates past the {limit} bytes left of the \
          file's inflation budget (ReadOptions::max_inflate_ratio)"
@@ -187,6 +194,21 @@ pub enum MatError {
     DecompressionLimit {
         /// File offset of the compressed element.
         element: usize,
+        /// The bytes that were left of the budget.
+        limit: usize,
+    },
+    /// A struct's field names would cost more memory than is left of the file's budget
+    /// (see [`crate::ReadOptions::max_inflate_ratio`]): a name costs about 56 bytes however
+    /// few bytes its slot in the file has.
+    #[error(
+        "{count} struct field names at {at} cost more than the {limit} bytes left of the \
+         file's budget (ReadOptions::max_inflate_ratio)"
+    )]
+    FieldNamesLimit {
+        /// Where the field names are.
+        at: Location,
+        /// How many names the struct declares.
+        count: usize,
         /// The bytes that were left of the budget.
         limit: usize,
     },
@@ -246,7 +268,8 @@ impl MatError {
             MatError::Truncated { at, .. }
             | MatError::Corrupt { at, .. }
             | MatError::Unsupported { at, .. }
-            | MatError::TooDeep { at, .. } => Some(*at),
+            | MatError::TooDeep { at, .. }
+            | MatError::FieldNamesLimit { at, .. } => Some(*at),
             MatError::DecompressionLimit { element, .. } => Some(Location::File(*element)),
             _ => None,
         }

@@ -37,6 +37,10 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, MatError> {
         return Err(MatError::V73Hdf5);
     }
     let Some(header) = bytes.get(..HEADER_LEN) else {
+        // A v4 file has no 128-byte header: a small one is shorter than a v5 header.
+        if looks_like_v4(bytes) {
+            return Err(MatError::V4);
+        }
         return Err(MatError::TooShort { len: bytes.len() });
     };
     let raw_text = &header[..116];
@@ -46,12 +50,9 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, MatError> {
     let endian = match &header[126..128] {
         b"IM" => Endian::Little,
         b"MI" => Endian::Big,
+        _ if looks_like_v4(bytes) => return Err(MatError::V4),
         other => {
-            let reason = if header[..4].contains(&0) {
-                "no MAT v5 endian indicator (a MAT v4 file, or not a MAT file)".to_string()
-            } else {
-                format!("endian indicator is {other:?}, not \"IM\" or \"MI\"")
-            };
+            let reason = format!("endian indicator is {other:?}, not \"IM\" or \"MI\"");
             return Err(MatError::NotMatV5 { reason });
         }
     };
@@ -73,4 +74,29 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, MatError> {
         .trim_end_matches(['\0', ' '])
         .to_string();
     Ok(Header { text, endian })
+}
+
+/// Whether `bytes` start like a MAT v4 file, which has no text header: each matrix starts
+/// with five int32s in the file's byte order (so both are tried): its type MOPT, whose
+/// decimal digits are M (machine, 0-4), O (0), P (precision, 0-5) and T (type, 0-2); rows
+/// and columns (not negative); an imaginary flag (0 or 1); and the name's length with its
+/// NUL (at least 1), which ends the name if the input goes that far. (scipy only checks
+/// that one of the first four bytes is 0; a v5 header's text never has one there.)
+fn looks_like_v4(bytes: &[u8]) -> bool {
+    let Some(head) = bytes.first_chunk::<20>() else {
+        return false;
+    };
+    let (words, _) = head.as_chunks::<4>();
+    [i32::from_le_bytes, i32::from_be_bytes].iter().any(|read| {
+        let [mopt, rows, cols, imaginary, name_len] = [0, 1, 2, 3, 4].map(|k| read(words[k]));
+        let type_ok = (0..5000).contains(&mopt)
+            && mopt / 100 % 10 == 0
+            && mopt / 10 % 10 <= 5
+            && mopt % 10 <= 2;
+        let name_ends = usize::try_from(name_len)
+            .ok()
+            .filter(|&n| n >= 1)
+            .is_some_and(|n| bytes.get(19 + n).is_none_or(|&b| b == 0));
+        type_ok && rows >= 0 && cols >= 0 && (imaginary == 0 || imaginary == 1) && name_ends
+    })
 }

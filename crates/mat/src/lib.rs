@@ -45,29 +45,36 @@
 //!   are allocated per input byte); dimension products are overflow-checked; all
 //!   miCOMPRESSED elements together inflate to at most [`ReadOptions::max_inflate_ratio`]
 //!   times the file's size plus [`ReadOptions::inflate_slack`] (one budget for the file, so
-//!   many small elements cannot each claim the slack); nesting stops at
-//!   [`ReadOptions::max_depth`]. Every
+//!   many small elements cannot each claim the slack); struct field names, which cost about
+//!   56 bytes each however small their slot in the file, are counted before any is
+//!   allocated: a struct with elements needs a value (an 8-byte tag) per element and field,
+//!   and what names cost beyond their slot's bytes is paid from the same budget
+//!   ([`MatError::FieldNamesLimit`]); nesting stops at [`ReadOptions::max_depth`]. Every
 //!   failure is a [`MatError`] with a [`Location`]: the file offset, or for data inside a
 //!   compressed element, the offset in the decompressed stream and the element's offset.
-//! - **Unsupported, loudly.** MATLAB v7.3 files (HDF5) get [`MatError::V73Hdf5`]. Sparse
+//! - **Unsupported, loudly.** MATLAB v7.3 files (HDF5) get [`MatError::V73Hdf5`], MAT v4
+//!   files (whatever their length) [`MatError::V4`]. Sparse
 //!   arrays, objects, function handles and opaque classes get [`MatError::Unsupported`];
 //!   with [`ReadOptions::skip_unsupported`] a top-level variable holding one is skipped
 //!   instead and listed in [`MatFile::skipped`].
 //!
 //! # How it is checked
 //! - `tests/real_files.rs`: the real WIDER Face, Flowers-102 and IMDB-WIKI-sample files, every
-//!   asserted number derived with scipy (the command is beside each assertion).
+//!   asserted number derived with scipy (the command is beside each assertion); every box
+//!   and label of `wider_face_val.mat` against the text ground truth.
 //! - `tests/handmade.rs`, `tests/headers_and_errors.rs`: byte-built files for each feature
 //!   and quirk, in both byte orders, plain and compressed.
 //! - `tests/hostile.rs`: every prefix of a file, lying sizes, zlib bombs, under a counting
 //!   allocator.
 //! - `cargo run --release -p zukan-mat --example fuzz -- SECONDS`: a mutation fuzzer over
-//!   the real files (including mutations inside compressed elements).
+//!   the real files in both byte orders (including mutations inside compressed elements),
+//!   flagging panics and allocations out of proportion to the input.
 //! - `cargo bench -p zukan-mat --bench mat`: against `scipy.io.loadmat`, with peak memory.
 
 #![deny(missing_docs)]
 
 mod array;
+mod budget;
 mod decode;
 mod dims;
 mod element;
@@ -83,15 +90,17 @@ pub use header::Endian;
 pub use numeric::{Numeric, NumericArray, NumericClass, NumericData};
 pub use value::{Array, CellArray, CharArray, LogicalArray, StructArray, Value};
 
+use budget::Budget;
 use element::{Cursor, data_type};
 
 /// Limits and choices for [`read_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOptions {
     /// All miCOMPRESSED elements of a file together may inflate to at most this many times
-    /// the file's size (plus [`ReadOptions::inflate_slack`]). Default 64; real files inflate
-    /// 4x to 17x (WIDER Face, Flowers, IMDB-WIKI-like). zlib cannot exceed about 1032:1, so
-    /// 1100 effectively lifts the bound (for files of mostly zeros).
+    /// the file's size (plus [`ReadOptions::inflate_slack`]); the same budget pays for what
+    /// struct field names cost beyond the bytes of their slots. Default 64; real files
+    /// inflate 4x to 17x (WIDER Face, Flowers, IMDB-WIKI-like). zlib cannot exceed about
+    /// 1032:1, so 1100 effectively lifts the bound (for files of mostly zeros).
     pub max_inflate_ratio: usize,
     /// Bytes allowed on top of the ratio, so tiny files are never refused. Default 1 MiB.
     pub inflate_slack: usize,
@@ -201,20 +210,18 @@ pub fn read_with(bytes: &[u8], options: &ReadOptions) -> Result<MatFile, MatErro
     let mut cursor = Cursor::new(bytes, header::HEADER_LEN, endian, None);
     let mut variables = Vec::new();
     let mut skipped = Vec::new();
-    let mut inflate_budget = bytes
-        .len()
-        .saturating_mul(options.max_inflate_ratio)
-        .saturating_add(options.inflate_slack);
+    let mut budget = Budget::for_file(bytes.len(), options);
     while cursor.remaining() > 0 {
         let element = cursor.next_element("variable")?;
         let parsed = if element.data_type == data_type::COMPRESSED {
-            let inflated = inflate::inflate(element.data, element.at, endian, inflate_budget)?;
-            inflate_budget -= inflated.len();
+            let inflated = inflate::inflate(element.data, element.at, endian, budget.left())?;
+            // `inflate` stops before exceeding what is left, so this never fails.
+            let _ = budget.spend(inflated.len());
             let mut inner = Cursor::new(&inflated, 0, endian, Some(element.at));
             let matrix = inner.next_element("compressed variable")?;
-            array::parse_matrix(&inner, &matrix, 0, options)
+            array::parse_matrix(&inner, &matrix, 0, options, &mut budget)
         } else {
-            array::parse_matrix(&cursor, &element, 0, options)
+            array::parse_matrix(&cursor, &element, 0, options, &mut budget)
         };
         match parsed {
             Ok(variable) => variables.push(variable),

@@ -4,7 +4,7 @@
 mod writer;
 
 use writer::*;
-use zukan_mat::{Location, MatError, ReadOptions};
+use zukan_mat::{Corruption, Location, MatError, ReadOptions};
 
 #[test]
 fn version_7_3_files_say_so() {
@@ -146,5 +146,122 @@ fn data_size_must_match_dimensions() {
         err.to_string()
             .contains("dimensions call for 3 elements but the data holds 2"),
         "{err}"
+    );
+}
+
+/// Fault pinned: char data stored as miUTF8 or miUTF32 was taken as is, whatever the
+/// dimensions said, so a 1x100 char array holding "abc" read as "abc" (scipy raises
+/// "buffer is too small for requested array"; /tmp/audit3/utf8count.mat).
+#[test]
+fn char_count_disagreeing_with_dimensions_is_an_error() {
+    for enc in [LE, BE] {
+        for (ty, data) in [
+            (MI_UTF8, b"abc".to_vec()),
+            (MI_UTF32, enc.nums(&[0x61u32, 0x62, 0x63])),
+            (MI_UINT16, enc.utf16("abc")),
+            (MI_UINT8, b"abc".to_vec()),
+        ] {
+            let element = enc.matrix(CHAR, 0, &[1, 100], "s", &[enc.element(ty, &data)]);
+            let what = Corruption::ElementCountMismatch {
+                expected: 100,
+                found: 3,
+            };
+            // The char data follows the tag (8), flags (16), dimensions (16) and name (8).
+            let plain = zukan_mat::read(&file(enc, std::slice::from_ref(&element)));
+            let at = Location::File(128 + 48);
+            assert_eq!(
+                plain,
+                Err(MatError::Corrupt {
+                    at,
+                    what: what.clone()
+                }),
+                "type {ty}"
+            );
+            let packed = zukan_mat::read(&file(enc, &[compressed(enc, &element)]));
+            let at = Location::Compressed {
+                element: 128,
+                offset: 48,
+            };
+            assert_eq!(packed, Err(MatError::Corrupt { at, what }), "type {ty}");
+        }
+    }
+}
+
+/// MATLAB's dimensions count UTF-16 code units (a non-BMP character counts twice); scipy's
+/// `savemat` writes miUTF8 with dimensions in code points: `python -c "import scipy.io as
+/// s; s.savemat('e.mat', {'e': 'a😀b'})"` writes dims 1x3. Both counts are accepted.
+#[test]
+fn non_bmp_text_reads_with_matlab_or_scipy_dimensions() {
+    let text = "a😀b";
+    for enc in [LE, BE] {
+        for n in [3, 4] {
+            for (ty, data) in [
+                (MI_UTF8, text.as_bytes().to_vec()),
+                (MI_UTF32, enc.nums(&[0x61u32, 0x1f600, 0x62])),
+            ] {
+                let element = enc.matrix(CHAR, 0, &[1, n], "e", &[enc.element(ty, &data)]);
+                let f = zukan_mat::read(&file(enc, &[element])).expect("reads");
+                assert_eq!(
+                    f.get("e").unwrap().as_str().unwrap(),
+                    text,
+                    "type {ty}, 1x{n}"
+                );
+            }
+        }
+    }
+}
+
+/// A MAT v4 matrix: five int32s (type MOPT, rows, columns, imaginary flag, name length
+/// with its NUL), the name, then the data, all in the byte order the M digit of MOPT names.
+fn v4_matrix(big: bool, mopt: i32, rows: i32, cols: i32, name: &str, data: &[u8]) -> Vec<u8> {
+    let enc = if big { BE } else { LE };
+    let mut out = enc.nums(&[mopt, rows, cols, 0, name.len() as i32 + 1]);
+    out.extend(name.as_bytes());
+    out.push(0);
+    out.extend(data);
+    out
+}
+
+/// Fault pinned: a MAT v4 file shorter than the 128-byte v5 header got "not a MAT file: 30
+/// bytes, shorter than the 128-byte header", and a longer one "no MAT v5 endian indicator
+/// (a MAT v4 file, or not a MAT file)": neither said that v4 is what it is.
+#[test]
+fn mat_v4_files_say_so_at_any_length() {
+    // python -c "import scipy.io as s; s.savemat('v4.mat', {'x': 1.0}, format='4')"; xxd v4.mat
+    let scipy_scalar: &[u8] = b"\0\0\0\0\x01\0\0\0\x01\0\0\0\0\0\0\0\x02\0\0\0x\0\
+                                \0\0\0\0\0\0\xf0\x3f";
+    assert_eq!(
+        scipy_scalar,
+        v4_matrix(false, 0, 1, 1, "x", &LE.num(1.0f64))
+    );
+    // python -c "import scipy.io as s; s.savemat('v4.mat', {'t': 'hi'}, format='4')"; xxd v4.mat
+    // -> MOPT 51 (uint8 text), 24 bytes.
+    let text = v4_matrix(false, 51, 1, 2, "t", b"hi");
+    // 20 doubles: 182 bytes, longer than a v5 header.
+    let long = v4_matrix(false, 0, 1, 20, "x", &LE.nums(&[0.5f64; 20]));
+    // M = 1: a big-endian v4 file.
+    let big = v4_matrix(true, 1000, 1, 1, "x", &BE.num(1.0f64));
+    for (what, bytes) in [
+        ("scipy scalar", scipy_scalar.to_vec()),
+        ("text", text),
+        ("long", long),
+        ("big-endian", big),
+    ] {
+        assert_eq!(zukan_mat::read(&bytes), Err(MatError::V4), "{what}");
+        assert_eq!(
+            zukan_mat::variable_names(&bytes),
+            Err(MatError::V4),
+            "{what}"
+        );
+    }
+    assert!(
+        MatError::V4
+            .to_string()
+            .contains("MAT v4 files are not supported")
+    );
+    // Short input that is not v4 still gets the length.
+    assert_eq!(
+        zukan_mat::read(&[0u8; 30]),
+        Err(MatError::TooShort { len: 30 })
     );
 }

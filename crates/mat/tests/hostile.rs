@@ -329,3 +329,55 @@ fn many_small_bombs_share_one_inflation_budget() {
     );
     assert!(peak < 100 << 20, "{peak} bytes allocated");
 }
+
+/// Fault pinned: struct field names were allocated before anything bounded their count, so
+/// a field-name slot (FieldNameLength) of 1 byte made every inflated byte a 24-byte
+/// `String` (about 56 bytes of RSS): `python3 /tmp/audit3/bomb.py 60000000 a y.mat 1000000`
+/// wrote a 1.06 MB file whose 60 MB of names inflated within the budget and read at 3.3 GB.
+/// Here 4 Mi names behind 64 KiB of uncompressed padding, so they too inflate within the
+/// budget: as a 1x1 struct (its values could not fit) and as a 0x0 struct array (no values).
+#[test]
+fn one_byte_field_name_slots_cannot_multiply_memory() {
+    const NAMES: usize = 4 << 20;
+    let names = [
+        LE.small(MI_INT32, &LE.num(1i32)),
+        LE.element(MI_INT8, &vec![b'a'; NAMES]),
+    ];
+    let padding = LE.numeric(UINT8, &[1, 64 << 10], "p", MI_UINT8, &vec![7u8; 64 << 10]);
+    let one_by_one = compressed(LE, &LE.matrix(STRUCT, 0, &[1, 1], "s", &names));
+    let empty = compressed(LE, &LE.matrix(STRUCT, 0, &[0, 0], "s", &names));
+    for (what, element) in [("1x1", one_by_one), ("0x0", empty)] {
+        let bytes = file(LE, &[padding.clone(), element]);
+        let budget = 64 * bytes.len() + (1 << 20);
+        assert!(
+            NAMES + 1024 < budget,
+            "{what}: the names must inflate within the budget"
+        );
+        let (result, peak) = peak_during(|| zukan_mat::read(&bytes));
+        let err = result.expect_err(what);
+        assert!(peak < budget, "{what}: {peak} bytes allocated ({err})");
+        let padded = 128 + padding.len();
+        let at = Location::Compressed {
+            element: padded,
+            offset: 56,
+        };
+        let expected = if what == "1x1" {
+            // The field names of a struct with elements are bounded by their values' tags.
+            MatError::Corrupt {
+                at,
+                what: Corruption::TooManyElements {
+                    count: NAMES,
+                    bytes_left: 0,
+                },
+            }
+        } else {
+            // The names of an empty struct array are charged to the file's budget.
+            MatError::FieldNamesLimit {
+                at,
+                count: NAMES,
+                limit: budget - (NAMES + 64),
+            }
+        };
+        assert_eq!(err, expected, "{what}");
+    }
+}

@@ -1,5 +1,5 @@
 # Writes example.mat, the crate doc's example input. Run with scipy (1.17.1 was used):
-#   /work/venv-scipy/bin/python make_example.py
+#   /work/venv-torch/bin/python make_example.py
 import numpy as np
 import scipy.io
 

@@ -19,6 +19,7 @@ pub const MI_MATRIX: u32 = 14;
 pub const MI_COMPRESSED: u32 = 15;
 pub const MI_UTF8: u32 = 16;
 pub const MI_UTF16: u32 = 17;
+pub const MI_UTF32: u32 = 18;
 
 pub const CELL: u8 = 1;
 pub const STRUCT: u8 = 2;
