@@ -29,6 +29,7 @@ pub fn run(args: &NnRunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.cfg.display()))?;
     let weights = read(&args.weights)?;
     let input = read_tensor(&read(&args.input)?, "input")
+        .and_then(|t| t.require_values("input").map(|()| t))
         .with_context(|| format!("{}", args.input.display()))?;
     let (mut net, warnings) = load_darknet(&cfg, &weights, Some((input.h(), input.w())))
         .with_context(|| {
@@ -41,9 +42,20 @@ pub fn run(args: &NnRunArgs) -> anyhow::Result<()> {
     for w in warnings {
         eprintln!("warning: {}: {w}", args.cfg.display());
     }
+    let cfg_hw = (net.config.height, net.config.width);
     let output = net
         .forward(&input, Mode::Infer)
         .context("running the network")?;
+    // Darknet resizes to the input too; but a size other than the cfg's is worth a word.
+    if cfg_hw != (input.h(), input.w()) {
+        eprintln!(
+            "note: ran the network at {}x{} (HxW, the input's size) instead of the cfg's {}x{}",
+            input.h(),
+            input.w(),
+            cfg_hw.0,
+            cfg_hw.1
+        );
+    }
     let bytes = write_tensors(&[("output", output)])?;
     std::fs::write(&args.out, bytes).with_context(|| format!("writing {}", args.out.display()))?;
     Ok(())

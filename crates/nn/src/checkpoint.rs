@@ -118,6 +118,7 @@ pub fn write_tensors(tensors: &[(&str, &Tensor)]) -> Result<Vec<u8>> {
 
 /// Loads a checkpoint written by [`save_checkpoint`] into a network of the same layout.
 /// Every expected tensor must be present with its shape; unexpected tensors are an error.
+/// Everything is checked before anything is written, so on error `net` is unchanged.
 pub fn load_checkpoint(net: &mut Network, bytes: &[u8]) -> Result<()> {
     let st = SafeTensors::deserialize(bytes)?;
     let seen = SafeTensors::read_metadata(bytes)?
@@ -126,14 +127,15 @@ pub fn load_checkpoint(net: &mut Network, bytes: &[u8]) -> Result<()> {
         .as_ref()
         .and_then(|m| m.get("seen").and_then(|s| s.parse().ok()));
     let mut expected = Vec::new();
-    for (name, shape, dst) in state_mut(net) {
+    let mut loaded = Vec::new();
+    for (name, shape, _) in state_mut(net) {
         let (got_shape, data) = read_f32(&st, &name)?;
         if got_shape != shape {
             return Err(Error::Safetensors(format!(
                 "tensor `{name}` has shape {got_shape:?}, the network needs {shape:?}"
             )));
         }
-        *dst = data;
+        loaded.push(data);
         expected.push(name);
     }
     if let Some(extra) = st
@@ -144,6 +146,9 @@ pub fn load_checkpoint(net: &mut Network, bytes: &[u8]) -> Result<()> {
         return Err(Error::Safetensors(format!(
             "unexpected tensor `{extra}` for this network"
         )));
+    }
+    for ((_, _, dst), data) in state_mut(net).into_iter().zip(loaded) {
+        *dst = data;
     }
     if let Some(seen) = seen {
         net.seen = seen;

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::im2col::{ConvGeom, col2im_add, col2im_add_strided, im2col, im2col_strided};
 use crate::matmul::{Layout, matmul, matmul_serial};
+use crate::network::{LAYER_CAP, MAX_LAYER_VALUES, product};
 use crate::tensor::Tensor;
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -85,14 +86,15 @@ thread_local! {
 }
 
 impl Conv2d {
-    /// A convolution with zero weights (and zero bias if `bias`).
+    /// A convolution with zero weights (and zero bias if `bias`). A `stride` of 0 fits no
+    /// input (shape inference says so); `c_out · c_in · k · k` must fit in memory.
     pub fn new(c_in: usize, c_out: usize, k: usize, stride: usize, pad: usize, bias: bool) -> Self {
         let nw = c_out * c_in * k * k;
         Conv2d {
             c_in,
             c_out,
             k,
-            stride: stride.max(1),
+            stride,
             pad,
             weight: vec![0.0; nw],
             bias: bias.then(|| vec![0.0; c_out]),
@@ -101,10 +103,12 @@ impl Conv2d {
         }
     }
 
-    /// Output `(h, w)` for an input of `(h, w)`, or `None` if the kernel does not fit.
+    /// Output `(h, w)` for an input of `(h, w)`, or `None` if the kernel does not fit (or
+    /// the padded side overflows, or the stride is 0).
     pub fn out_hw(&self, h: usize, w: usize) -> Option<(usize, usize)> {
-        let (hp, wp) = (h + 2 * self.pad, w + 2 * self.pad);
-        if self.k == 0 || hp < self.k || wp < self.k {
+        let pad2 = self.pad.checked_mul(2)?;
+        let (hp, wp) = (h.checked_add(pad2)?, w.checked_add(pad2)?);
+        if self.k == 0 || self.stride == 0 || hp < self.k || wp < self.k {
             return None;
         }
         Some((
@@ -130,6 +134,23 @@ impl Conv2d {
                 x.w()
             ))
         })?;
+        // Sizes a tensor of this shape could not have (a batch of empty images with absurd
+        // sides): refused here, once per call, so nothing below can overflow.
+        let out = [x.n(), self.c_out, oh, ow];
+        if product(&out).is_none_or(|v| v > MAX_LAYER_VALUES) {
+            return Err(Error::Shape(format!(
+                "conv output {out:?} is over the cap of {LAYER_CAP}"
+            )));
+        }
+        if self
+            .cols_values(oh, ow)
+            .is_none_or(|v| v > MAX_LAYER_VALUES)
+        {
+            return Err(Error::Shape(format!(
+                "conv im2col workspace of {} x {oh}x{ow} is over the cap of {LAYER_CAP}",
+                self.c_in * self.k * self.k
+            )));
+        }
         Ok(ConvGeom {
             c: self.c_in,
             h: x.h(),
@@ -145,6 +166,15 @@ impl Conv2d {
     /// A 1×1 stride-1 unpadded convolution reads its input as the column matrix directly.
     fn is_pointwise(&self) -> bool {
         self.k == 1 && self.stride == 1 && self.pad == 0
+    }
+
+    /// Values of one image's im2col matrix (`c_in·k·k × oh·ow`; 0 for a pointwise
+    /// convolution, which needs none), or `None` on overflow.
+    pub(crate) fn cols_values(&self, oh: usize, ow: usize) -> Option<usize> {
+        if self.is_pointwise() {
+            return Some(0);
+        }
+        product(&[self.c_in, self.k, self.k, oh, ow])
     }
 
     /// `y = conv(x) (+ bias)`. `y` is reshaped to `[n, c_out, oh, ow]`.

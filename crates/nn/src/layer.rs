@@ -129,6 +129,16 @@ impl LayerKind {
                 if c != b.conv.c_in {
                     return Err(format!("expects {} input channels, gets {c}", b.conv.c_in));
                 }
+                if b.conv.stride == 0 {
+                    return Err("stride must be at least 1".into());
+                }
+                let padded = |side: usize| b.conv.pad.checked_mul(2)?.checked_add(side);
+                if padded(h).is_none() || padded(w).is_none() {
+                    return Err(format!(
+                        "padding {} is too large for a {h}x{w} input",
+                        b.conv.pad
+                    ));
+                }
                 let (oh, ow) = b.conv.out_hw(h, w).ok_or_else(|| {
                     format!(
                         "{0}x{0} kernel (pad {1}) does not fit a {h}x{w} input",
@@ -138,6 +148,15 @@ impl LayerKind {
                 Ok([b.conv.c_out, oh, ow])
             }
             LayerKind::MaxPool(p) => {
+                if p.size == 0 || p.stride == 0 {
+                    return Err("size and stride must be at least 1".into());
+                }
+                if !p.fits_isize(h, w) {
+                    return Err(format!(
+                        "{0}x{0} pool window with stride {1} and padding {2} is too large",
+                        p.size, p.stride, p.padding
+                    ));
+                }
                 let (oh, ow) = p.out_hw(h, w).ok_or_else(|| {
                     format!("{0}x{0} pool window does not fit a {h}x{w} input", p.size)
                 })?;
@@ -153,7 +172,10 @@ impl LayerKind {
                             src[0], out[1], out[2]
                         ));
                     }
-                    out = [out[0] + sc, sh, sw];
+                    let channels = out[0]
+                        .checked_add(sc)
+                        .ok_or_else(|| "too many channels".to_string())?;
+                    out = [channels, sh, sw];
                 }
                 Ok(out)
             }

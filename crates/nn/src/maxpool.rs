@@ -6,6 +6,7 @@
 //! up, and size 2 stride 1 keeps the side, its last row/column seeing only valid cells.
 
 use crate::error::{Error, Result};
+use crate::network::{LAYER_CAP, MAX_LAYER_VALUES, product};
 use crate::tensor::Tensor;
 use rayon::prelude::*;
 
@@ -28,30 +29,43 @@ impl MaxPool {
         Self::with_padding(size, stride, size.saturating_sub(1))
     }
 
-    /// A pool with explicit total padding.
+    /// A pool with explicit total padding. A `size` or `stride` of 0 fits no input (shape
+    /// inference says so).
     pub fn with_padding(size: usize, stride: usize, padding: usize) -> Self {
         MaxPool {
             size,
-            stride: stride.max(1),
+            stride,
             padding,
             argmax: Vec::new(),
         }
     }
 
-    /// Output `(h, w)`, or `None` if the window does not fit.
+    /// Output `(h, w)`, or `None` if the window does not fit. Also `None` when a padded side
+    /// or the stride exceeds `isize::MAX` (see [`MaxPool::fits_isize`]).
     pub fn out_hw(&self, h: usize, w: usize) -> Option<(usize, usize)> {
+        let (hp, wp) = (h.checked_add(self.padding)?, w.checked_add(self.padding)?);
         if self.size == 0
-            || h + self.padding < self.size
-            || w + self.padding < self.size
+            || self.stride == 0
+            || !self.fits_isize(h, w)
+            || hp < self.size
+            || wp < self.size
             || h == 0
             || w == 0
         {
             return None;
         }
         Some((
-            (h + self.padding - self.size) / self.stride + 1,
-            (w + self.padding - self.size) / self.stride + 1,
+            (hp - self.size) / self.stride + 1,
+            (wp - self.size) / self.stride + 1,
         ))
+    }
+
+    /// Whether the padded sides and the stride fit in an `isize`, as the window arithmetic
+    /// of [`MaxPool::forward`] (signed, for windows starting in the padding) needs.
+    pub fn fits_isize(&self, h: usize, w: usize) -> bool {
+        let limit = isize::MAX as usize;
+        let fits = |side: usize| side.checked_add(self.padding).is_some_and(|p| p <= limit);
+        fits(h) && fits(w) && self.stride <= limit
     }
 
     /// `y = maxpool(x)`.
@@ -63,8 +77,14 @@ impl MaxPool {
                 self.size, self.size
             ))
         })?;
-        if h * w > u32::MAX as usize {
+        if h.checked_mul(w).is_none_or(|p| p > u32::MAX as usize) {
             return Err(Error::Shape("pool input plane too large".into()));
+        }
+        let out = [x.n(), x.c(), oh, ow];
+        if product(&out).is_none_or(|v| v > MAX_LAYER_VALUES) {
+            return Err(Error::Shape(format!(
+                "pool output {out:?} is over the cap of {LAYER_CAP}"
+            )));
         }
         y.reshape_for_write([x.n(), x.c(), oh, ow]);
         self.argmax.resize(y.len(), 0);

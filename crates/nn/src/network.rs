@@ -1,5 +1,13 @@
 //! A feed-forward network of [`Layer`]s with Darknet's wiring (each layer reads the previous
 //! one's output; `route` reads any earlier ones), shape inference, forward and backward.
+//!
+//! Shape inference also bounds memory: a cfg of a few hostile numbers (a million filters
+//! at 416×416) describes terabytes, and Darknet would simply try to allocate them. Here
+//! every layer's output and im2col workspace must stay within [`MAX_LAYER_VALUES`] and all
+//! outputs together within [`MAX_NETWORK_VALUES`], per image when the shapes are inferred
+//! and for the whole batch before a forward pass allocates — a clear error instead of an
+//! abort. YOLOv2 at 608×608 needs about 44.6 million output values per image, so a batch
+//! of 64 fits.
 
 use crate::darknet::model::{NetConfig, RegionSettings};
 use crate::error::{Error, Result};
@@ -7,6 +15,22 @@ use crate::layer::{Layer, LayerKind, Mode};
 use crate::optim::ParamKind;
 use crate::route::{route_backward_add, route_forward};
 use crate::tensor::Tensor;
+
+/// Most `f32` values one layer's output, or its im2col workspace, may hold for a batch:
+/// 2^30 (4 GiB), the same bound as a layer's weights.
+pub const MAX_LAYER_VALUES: usize = 1 << 30;
+/// Most `f32` values the outputs of all layers together may hold for a batch: 2^32
+/// (16 GiB). Training keeps about as much again (pre-batch-norm copies, gradients).
+pub const MAX_NETWORK_VALUES: usize = 1 << 32;
+/// [`MAX_LAYER_VALUES`] in words, for errors.
+pub(crate) const LAYER_CAP: &str = "2^30 values (4 GiB) per layer";
+/// [`MAX_NETWORK_VALUES`] in words, for errors.
+const NETWORK_CAP: &str = "2^32 values (16 GiB) for the whole network";
+
+/// The product of `dims`, or `None` on overflow.
+pub(crate) fn product(dims: &[usize]) -> Option<usize> {
+    dims.iter().try_fold(1usize, |p, &d| p.checked_mul(d))
+}
 
 /// A trainable parameter with its gradient, under a stable name such as `layers.3.weight`.
 #[derive(Debug)]
@@ -44,7 +68,11 @@ pub struct Network {
 
 impl Network {
     /// Builds a network for inputs of `input_shape = [c, h, w]`, inferring every layer's shape.
+    /// Errors if `kinds` is empty or a layer does not fit (or passes the memory caps).
     pub fn new(input_shape: [usize; 3], kinds: Vec<LayerKind>) -> Result<Self> {
+        if kinds.is_empty() {
+            return Err(Error::Shape("a network needs at least one layer".into()));
+        }
         let layers = kinds
             .into_iter()
             .map(|kind| Layer {
@@ -68,10 +96,26 @@ impl Network {
         Ok(net)
     }
 
+    /// Infers every layer's output shape for `input_shape` and checks the memory caps for
+    /// one image; the network is changed only if every layer fits, so a failed resize
+    /// leaves it as it was.
     fn infer_shapes(&mut self, input_shape: [usize; 3]) -> Result<()> {
+        let [ic, ih, iw] = input_shape;
+        let input_text = format!("network input {ic}x{ih}x{iw}");
+        if product(&input_shape).is_none_or(|v| v > MAX_LAYER_VALUES) {
+            return Err(Error::Shape(format!(
+                "{input_text} is over the cap of {LAYER_CAP}"
+            )));
+        }
         let mut outs: Vec<[usize; 3]> = Vec::with_capacity(self.layers.len());
         let mut cur = input_shape;
-        for (index, layer) in self.layers.iter_mut().enumerate() {
+        let mut total = 0usize;
+        for (index, layer) in self.layers.iter().enumerate() {
+            let err = |msg: String| Error::Layer {
+                index,
+                kind: layer.kind.name().into(),
+                msg: format!("{msg} ({input_text})"),
+            };
             if let LayerKind::Route(src) = &layer.kind
                 && let Some(&bad) = src.iter().find(|&&s| s >= index)
             {
@@ -81,30 +125,85 @@ impl Network {
                     msg: format!("refers to layer {bad}, not an earlier one"),
                 });
             }
-            let out = layer
-                .kind
-                .out_shape(cur, &outs)
-                .map_err(|msg| Error::Layer {
-                    index,
-                    kind: layer.kind.name().into(),
-                    msg: format!(
-                        "{msg} (network input {}x{}x{})",
-                        input_shape[0], input_shape[1], input_shape[2]
-                    ),
+            let out = layer.kind.out_shape(cur, &outs).map_err(err)?;
+            let [c, h, w] = out;
+            let values = product(&out).filter(|&v| v <= MAX_LAYER_VALUES);
+            let Some(values) = values else {
+                return Err(err(format!(
+                    "output {c}x{h}x{w} is over the cap of {LAYER_CAP}"
+                )));
+            };
+            if let LayerKind::Conv(b) = &layer.kind
+                && b.conv
+                    .cols_values(h, w)
+                    .is_none_or(|v| v > MAX_LAYER_VALUES)
+            {
+                let rows = b.conv.c_in * b.conv.k * b.conv.k;
+                return Err(err(format!(
+                    "im2col workspace of {rows} x {h}x{w} values is over the cap of {LAYER_CAP}"
+                )));
+            }
+            total = total
+                .checked_add(values)
+                .filter(|&t| t <= MAX_NETWORK_VALUES)
+                .ok_or_else(|| {
+                    err(format!(
+                        "the outputs of layers 0 to {index} pass the cap of {NETWORK_CAP}"
+                    ))
                 })?;
-            layer.in_shape = cur;
-            layer.out_shape = out;
             outs.push(out);
             cur = out;
+        }
+        let mut prev = input_shape;
+        for (layer, out) in self.layers.iter_mut().zip(outs) {
+            layer.in_shape = prev;
+            layer.out_shape = out;
+            prev = out;
         }
         self.input_shape = input_shape;
         Ok(())
     }
 
-    /// Re-runs shape inference for a new input height and width (parameters are kept).
+    /// Re-runs shape inference for a new input height and width (parameters are kept). On
+    /// error the network keeps its previous size.
     pub fn set_input_size(&mut self, h: usize, w: usize) -> Result<()> {
         let c = self.input_shape[0];
         self.infer_shapes([c, h, w])
+    }
+
+    /// Checks that a batch of `images` at the current input size keeps every layer's output
+    /// within [`MAX_LAYER_VALUES`] and all outputs within [`MAX_NETWORK_VALUES`].
+    /// [`Network::forward`] calls this before it allocates.
+    pub fn check_batch(&self, images: usize) -> Result<()> {
+        let mut total = 0usize;
+        for (index, layer) in self.layers.iter().enumerate() {
+            let err = |msg: String| Error::Layer {
+                index,
+                kind: layer.kind.name().into(),
+                msg,
+            };
+            let [c, h, w] = layer.out_shape;
+            // Shape inference bounded the per-image product.
+            let values = (c * h * w)
+                .checked_mul(images)
+                .filter(|&v| v <= MAX_LAYER_VALUES)
+                .ok_or_else(|| {
+                    err(format!(
+                        "a batch of {images} makes its output {images}x{c}x{h}x{w}, \
+                         over the cap of {LAYER_CAP}"
+                    ))
+                })?;
+            total = total
+                .checked_add(values)
+                .filter(|&t| t <= MAX_NETWORK_VALUES)
+                .ok_or_else(|| {
+                    err(format!(
+                        "a batch of {images} makes the outputs of layers 0 to {index} pass \
+                         the cap of {NETWORK_CAP}"
+                    ))
+                })?;
+        }
+        Ok(())
     }
 
     /// Output `[c, h, w]` of the last layer.
@@ -118,8 +217,12 @@ impl Network {
     }
 
     /// Runs every layer on `x` (`[n, c, h, w]`; a new `h`, `w` re-runs shape inference) and
-    /// returns the last layer's output.
+    /// returns the last layer's output. An empty `x` is an error, and so is a batch over
+    /// the memory caps (see [`Network::check_batch`]).
     pub fn forward(&mut self, x: &Tensor, mode: Mode) -> Result<&Tensor> {
+        // Until this pass succeeds there is no training forward to backpropagate through.
+        self.trained = false;
+        x.require_values("input")?;
         if x.c() != self.input_shape[0] {
             return Err(Error::Shape(format!(
                 "network expects {} input channels, got {}",
@@ -130,8 +233,8 @@ impl Network {
         if [x.h(), x.w()] != [self.input_shape[1], self.input_shape[2]] {
             self.set_input_size(x.h(), x.w())?;
         }
-        self.trained = mode == Mode::Train;
-        if self.trained {
+        self.check_batch(x.n())?;
+        if mode == Mode::Train {
             self.train_input.clone_from(x);
         } else {
             self.train_input = Tensor::default();
@@ -150,6 +253,7 @@ impl Network {
                 }
             }
         }
+        self.trained = mode == Mode::Train;
         Ok(self.output())
     }
 

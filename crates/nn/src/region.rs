@@ -129,14 +129,16 @@ impl RegionConfig {
         self.anchors.len()
     }
 
-    /// Entries per anchor: 4 coordinates, objectness, then the classes.
+    /// Entries per anchor: 4 coordinates, objectness, then the classes. Saturates for an
+    /// absurd `classes` (which [`RegionConfig::validate`] refuses).
     pub fn entries_per_anchor(&self) -> usize {
-        COORDS + 1 + self.classes
+        self.classes.saturating_add(COORDS + 1)
     }
 
-    /// Channels the region input must have: `num * (5 + classes)`.
+    /// Channels the region input must have: `num * (5 + classes)`. Saturates like
+    /// [`RegionConfig::entries_per_anchor`].
     pub fn channels(&self) -> usize {
-        self.num_anchors() * self.entries_per_anchor()
+        self.num_anchors().saturating_mul(self.entries_per_anchor())
     }
 
     /// Checks that the settings describe a usable layer.
@@ -146,6 +148,15 @@ impl RegionConfig {
         }
         if self.anchors.is_empty() {
             return Err(RegionError::NoAnchors);
+        }
+        let fits = (self.classes.checked_add(COORDS + 1))
+            .and_then(|e| e.checked_mul(self.num_anchors()))
+            .is_some();
+        if !fits {
+            return Err(RegionError::TooManyChannels {
+                num: self.num_anchors(),
+                classes: self.classes,
+            });
         }
         for (index, anchor) in self.anchors.iter().enumerate() {
             let ok = |v: f32| v.is_finite() && v > 0.0;
@@ -239,6 +250,14 @@ pub enum RegionError {
         index: usize,
         /// The anchor as given.
         anchor: Anchor,
+    },
+    /// `num · (5 + classes)` does not fit in a `usize`.
+    #[error("region: {num} anchors of 5 + {classes} entries are too many channels")]
+    TooManyChannels {
+        /// Number of anchors.
+        num: usize,
+        /// The class count given.
+        classes: usize,
     },
     /// A scale or threshold is NaN or infinite.
     #[error("region: {name} is {value}, not a finite number")]

@@ -18,19 +18,21 @@ pub struct Reorg {
 }
 
 impl Reorg {
-    /// Output `(c, h, w)` for an input, or `None` if the sides or channels do not divide.
+    /// Output `(c, h, w)` for an input, or `None` if the sides or channels do not divide
+    /// (or `c·s²` overflows).
     pub fn out_chw(&self, c: usize, h: usize, w: usize) -> Option<(usize, usize, usize)> {
         let s = self.stride;
+        let s2 = s.checked_mul(s)?;
         if s == 0
             || !h.is_multiple_of(s)
             || !w.is_multiple_of(s)
-            || !c.is_multiple_of(s * s)
+            || !c.is_multiple_of(s2)
             || h == 0
             || w == 0
         {
             return None;
         }
-        Some((c * s * s, h / s, w / s))
+        Some((c.checked_mul(s2)?, h / s, w / s))
     }
 
     /// Calls `f(dst, src)` for every element of one image: output index, input index.

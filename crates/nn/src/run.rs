@@ -24,6 +24,8 @@ pub fn load_darknet(
 /// Runs a Darknet model on `input` (NCHW) in inference mode and returns the output of the
 /// last layer before `[region]` — the raw network output Darknet's region layer reads.
 pub fn run_darknet(cfg_text: &str, weights: &[u8], input: &Tensor) -> Result<Tensor> {
+    // Before the network is built for its size, so the error names the tensor, not the cfg.
+    input.require_values("input")?;
     let (mut net, _warnings) = load_darknet(cfg_text, weights, Some((input.h(), input.w())))?;
     Ok(net.forward(input, Mode::Infer)?.clone())
 }

@@ -13,7 +13,8 @@ pub struct Tensor {
 }
 
 impl Tensor {
-    /// A tensor of zeros.
+    /// A tensor of zeros. Panics if the number of values overflows a `usize` (no such
+    /// buffer could be allocated anyway).
     pub fn zeros(shape: [usize; 4]) -> Self {
         Tensor {
             shape,
@@ -21,9 +22,19 @@ impl Tensor {
         }
     }
 
-    /// Wraps `data`; errors if its length is not the product of `shape`.
+    /// Wraps `data`; errors if its length is not the product of `shape` (or that product
+    /// overflows).
     pub fn from_vec(shape: [usize; 4], data: Vec<f32>) -> Result<Self> {
-        let want: usize = shape.iter().product();
+        let want = if shape.contains(&0) {
+            0
+        } else {
+            shape
+                .iter()
+                .try_fold(1usize, |n, &d| n.checked_mul(d))
+                .ok_or_else(|| {
+                    Error::Shape(format!("shape {shape:?}: the number of values overflows"))
+                })?
+        };
         if data.len() != want {
             return Err(Error::Shape(format!(
                 "shape {shape:?} needs {want} values, got {}",
@@ -60,6 +71,17 @@ impl Tensor {
     /// True if the tensor holds no values.
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
+    }
+    /// Errors if the tensor holds no values (no images, channels, rows or columns), naming
+    /// it `what`: "the input tensor is empty (shape [0, 3, 64, 64])".
+    pub fn require_values(&self, what: &str) -> Result<()> {
+        if self.is_empty() {
+            return Err(Error::Shape(format!(
+                "the {what} tensor is empty (shape {:?})",
+                self.shape
+            )));
+        }
+        Ok(())
     }
     /// Values of one image: `c * h * w` floats.
     pub fn image(&self, b: usize) -> &[f32] {

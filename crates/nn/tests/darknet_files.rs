@@ -263,3 +263,62 @@ fn kernel_taps_entirely_in_the_padding_do_not_panic() {
     net.forward(&x, Mode::Train).unwrap();
     net.backward(&Tensor::zeros([2, 3, 1, 1])).unwrap();
 }
+
+/// A resize that failed at the reorg left the earlier layers at 26×26 but `input_shape` at
+/// 24×24, so the next 24×24 forward skipped shape inference and backward failed with
+/// "route backward: [2, 40, 6, 6] into [2, 8, 7, 7]".
+#[test]
+fn a_failed_resize_leaves_the_network_trainable_at_its_old_size() {
+    let mut net = build_network(&parse_cfg(PASSTHROUGH).unwrap(), None).unwrap();
+    let x24 = Tensor::from_vec([2, 3, 24, 24], values(2 * 3 * 24 * 24, 7)).unwrap();
+    let y = net.forward(&x24, Mode::Train).unwrap().clone();
+    net.backward(&y).unwrap();
+    let shapes: Vec<_> = net.layers.iter().map(|l| l.out_shape).collect();
+
+    let x26 = Tensor::zeros([2, 3, 26, 26]);
+    let msg = net.forward(&x26, Mode::Train).unwrap_err().to_string();
+    assert!(msg.starts_with("layer 6 (reorg)"), "{msg}");
+    assert_eq!(net.input_shape, [3, 24, 24]);
+    let after: Vec<_> = net.layers.iter().map(|l| l.out_shape).collect();
+    assert_eq!(after, shapes);
+    // The failed forward is not a training forward to backpropagate through.
+    assert!(net.backward(&y).is_err());
+
+    let y2 = net.forward(&x24, Mode::Train).unwrap().clone();
+    net.backward(&y2).unwrap();
+}
+
+/// `load_checkpoint` wrote every expected tensor before it found an unexpected one, so the
+/// error left the network half-loaded.
+#[test]
+fn a_refused_checkpoint_leaves_the_network_unchanged() {
+    let (cfg, weights) = reference("tiny_face_32_v1");
+    let (mut net, _) = load_darknet(&cfg, &weights, None).unwrap();
+    let before = save_weights(&mut net);
+
+    let mut other = build_network(&parse_cfg(&cfg).unwrap(), None).unwrap();
+    for p in other.params_mut() {
+        p.value.fill(0.25);
+    }
+    let state = zukan_nn::checkpoint::save_checkpoint(&mut other).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&state).unwrap();
+    let mut arrays: Vec<(String, Vec<usize>, Vec<f32>)> = st
+        .names()
+        .into_iter()
+        .map(|n| {
+            let (shape, data) = zukan_nn::checkpoint::read_f32(&st, n).unwrap();
+            (n.to_string(), shape, data)
+        })
+        .collect();
+    // `zzz` sorts after every real name, so it is met last.
+    arrays.push(("zzz.extra".into(), vec![1], vec![1.0]));
+    let views: Vec<(String, Vec<usize>, &[f32])> = arrays
+        .iter()
+        .map(|(n, s, d)| (n.clone(), s.clone(), d.as_slice()))
+        .collect();
+    let bytes = zukan_nn::checkpoint::serialize_f32(&views, None).unwrap();
+
+    let msg = load_checkpoint(&mut net, &bytes).unwrap_err().to_string();
+    assert!(msg.contains("unexpected tensor `zzz.extra`"), "{msg}");
+    assert_eq!(save_weights(&mut net), before);
+}

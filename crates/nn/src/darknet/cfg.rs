@@ -207,6 +207,20 @@ impl Section {
         self.parse_with(key, default, |v| v.parse().ok())
     }
 
+    /// A positive integer option: 0 is an error naming the key's line (Darknet would divide
+    /// by a zero stride, or build a layer without outputs).
+    pub fn positive(&self, key: &str, default: usize) -> Result<usize> {
+        let v = self.usize(key, default)?;
+        if v == 0 {
+            let line = self.find(key).map_or(self.line, |(_, l)| l);
+            return Err(Error::Cfg {
+                line,
+                msg: format!("[{}] {key}=0: must be at least 1", self.name),
+            });
+        }
+        Ok(v)
+    }
+
     /// A float option.
     pub fn float(&self, key: &str, default: f32) -> Result<f32> {
         self.parse_with(key, default, |v| v.parse().ok())

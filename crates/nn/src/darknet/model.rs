@@ -122,10 +122,10 @@ impl RegionSettings {
         let err = |msg: String| layer_err(index, "region", msg);
         let num = s.usize("num", 1)?;
         let anchors = s.floats("anchors")?;
-        if anchors.len() < 2 * num {
+        if anchors.len() / 2 < num {
             return Err(err(format!(
                 "num={num} needs {} anchor values, {} given",
-                2 * num,
+                2 * num as u128,
                 anchors.len()
             )));
         }
@@ -174,6 +174,9 @@ pub fn build_network(cfg: &Cfg, input_hw: Option<(usize, usize)>) -> Result<Netw
     let net_section = &cfg.sections[0];
     let config = NetConfig::parse(net_section)?;
     let (h, w) = input_hw.unwrap_or((config.height, config.width));
+    if input_hw.is_some() && (h == 0 || w == 0) {
+        return Err(Error::Shape(format!("input size {h}x{w} is empty")));
+    }
     if config.channels == 0 || h == 0 || w == 0 {
         return Err(Error::Cfg {
             line: net_section.line,
@@ -190,18 +193,19 @@ pub fn build_network(cfg: &Cfg, input_hw: Option<(usize, usize)>) -> Result<Netw
             return Err(layer_err(
                 index,
                 &s.name,
-                "only the last layer may follow [region]".into(),
+                "[region] must be the last layer".into(),
             ));
         }
         let kind = match s.name.as_str() {
             "convolutional" => {
-                let size = s.usize("size", 1)?;
+                let size = s.positive("size", 1)?;
+                let stride = s.positive("stride", 1)?;
                 let padding = if s.int("pad", 0)? != 0 {
                     size / 2
                 } else {
                     s.usize("padding", 0)?
                 };
-                let filters = s.usize("filters", 1)?;
+                let filters = s.positive("filters", 1)?;
                 let bn = s.int("batch_normalize", 0)? != 0;
                 if s.int("groups", 1)? != 1 {
                     return Err(layer_err(
@@ -227,13 +231,12 @@ pub fn build_network(cfg: &Cfg, input_hw: Option<(usize, usize)>) -> Result<Netw
                     let msg = format!("{filters} filters of {size}x{size}x{channels} is too large");
                     return Err(layer_err(index, &s.name, msg));
                 }
-                let conv =
-                    Conv2d::new(channels, filters, size, s.usize("stride", 1)?, padding, !bn);
+                let conv = Conv2d::new(channels, filters, size, stride, padding, !bn);
                 LayerKind::Conv(Box::new(ConvBlock::new(conv, bn, act)))
             }
             "maxpool" => {
-                let stride = s.usize("stride", 1)?;
-                let size = s.usize("size", stride)?;
+                let stride = s.positive("stride", 1)?;
+                let size = s.positive("size", stride)?;
                 let padding = s.usize("padding", size.saturating_sub(1))?;
                 LayerKind::MaxPool(MaxPool::with_padding(size, stride, padding))
             }
@@ -247,7 +250,7 @@ pub fn build_network(cfg: &Cfg, input_hw: Option<(usize, usize)>) -> Result<Netw
                     ));
                 }
                 LayerKind::Reorg(Reorg {
-                    stride: s.usize("stride", 1)?,
+                    stride: s.positive("stride", 1)?,
                 })
             }
             "route" => {
@@ -292,14 +295,38 @@ pub fn build_network(cfg: &Cfg, input_hw: Option<(usize, usize)>) -> Result<Netw
                 });
             }
         };
-        channels = match &kind {
-            LayerKind::Conv(b) => b.conv.c_out,
-            LayerKind::Route(src) => src.iter().map(|&i| out_channels[i]).sum(),
-            LayerKind::Reorg(r) => channels * r.stride * r.stride,
-            LayerKind::MaxPool(_) => channels,
+        // Channels only (sides come from shape inference); absurd counts overflow here first.
+        let next = match &kind {
+            LayerKind::Conv(b) => Some(b.conv.c_out),
+            LayerKind::Route(src) => src
+                .iter()
+                .try_fold(0usize, |sum, &i| sum.checked_add(out_channels[i])),
+            LayerKind::Reorg(r) => r
+                .stride
+                .checked_mul(r.stride)
+                .and_then(|s2| channels.checked_mul(s2)),
+            LayerKind::MaxPool(_) => Some(channels),
         };
+        channels = next.ok_or_else(|| {
+            let msg = match &kind {
+                LayerKind::Reorg(r) => format!("stride {} is too large", r.stride),
+                _ => "too many channels".into(),
+            };
+            layer_err(index, &s.name, msg)
+        })?;
         out_channels.push(channels);
         kinds.push(kind);
+    }
+    if kinds.is_empty() {
+        let msg = if region.is_some() {
+            "the cfg has no layers between [net] and [region]"
+        } else {
+            "the cfg has no layers after [net]"
+        };
+        return Err(Error::Cfg {
+            line: net_section.line,
+            msg: msg.into(),
+        });
     }
     let mut net = Network::new([config.channels, h, w], kinds)?;
     net.config = config;

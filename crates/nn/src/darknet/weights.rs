@@ -1,8 +1,8 @@
 //! Darknet `.weights`: a version header, `seen`, then every convolutional layer's floats.
 //!
 //! Header: `major, minor, revision` as int32, then `seen` as uint64 when
-//! `major·10 + minor >= 2` (and both are below 1000, as pjreddie's reader also requires),
-//! else as int32 — 20 or 16 bytes. Per `[convolutional]`, little-endian f32: biases (β when
+//! `major·10 + minor >= 2`, else as int32 — 20 or 16 bytes (see
+//! [`WeightsHeader::wide_seen`]). Per `[convolutional]`, little-endian f32: biases (β when
 //! batch-normalised), then with batch norm γ, rolling mean, rolling variance, then the
 //! weights `[out][in][k][k]`. Darknet does not check the length; we require the payload to
 //! end exactly at the end of the file.
@@ -25,9 +25,13 @@ pub struct WeightsHeader {
 }
 
 impl WeightsHeader {
-    /// Whether `seen` is stored in 8 bytes.
+    /// Whether `seen` is stored in 8 bytes: `major·10 + minor >= 2`, AlexeyAB's rule in
+    /// `load_weights_upto` (research/model-core.md §2.1). pjreddie's reader also requires
+    /// `major < 1000 && minor < 1000`; the real files (0.1.0 → 4 bytes; 0.2.0 and 0.2.5 →
+    /// 8 bytes) read the same under both. Computed in 64 bits, where Darknet's `int` would
+    /// overflow for `major` beyond 2^31/10.
     pub fn wide_seen(&self) -> bool {
-        self.major * 10 + self.minor >= 2 && self.major < 1000 && self.minor < 1000
+        i64::from(self.major) * 10 + i64::from(self.minor) >= 2
     }
 
     /// Header size in bytes (16 or 20).
