@@ -1,12 +1,12 @@
 //! Downloading one resource over HTTP: sources in order, retries with backoff, resume with
 //! `Range`, recognising non-data answers, hashing while streaming.
 //!
-//! The `.part` file and the in-memory hash state always describe the same bytes: a block is
+//! The `.part` file and the in-memory hash state always describe the same bytes: a batch is
 //! hashed only after it was written, and after a cut the next attempt resumes from the part's
 //! length with the hash state kept (or rebuilt from disk when the part came from an earlier
-//! run). Bytes reach the disk in 1 MiB blocks written from the async task itself (page-cache
-//! writes are short); the sha256 runs on a blocking thread ([`crate::sink`]), so hashing
-//! overlaps the network and memory stays bounded.
+//! run). The body's chunks go, uncopied, in batches of about 1 MiB to a writer thread and then
+//! a hasher thread ([`crate::sink`]), so the socket, the disk and the sha256 overlap and
+//! memory stays bounded.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom};
@@ -377,15 +377,16 @@ async fn attempt(
                 }
             },
         };
-        sink.push(&chunk).await.map_err(|e| io_err("write", e))?;
-        written += chunk.len() as u64;
+        let len = chunk.len() as u64;
+        sink.push(chunk).await.map_err(|e| io_err("write", e))?;
+        written += len;
         if resource.size.is_some_and(|size| written > size) {
             // Never the file: stop instead of filling the disk with an endless answer.
             oversize = true;
             break;
         }
         // Progress per chunk would be tens of thousands of calls a second.
-        unreported += chunk.len() as u64;
+        unreported += len;
         if unreported >= PROGRESS_STEP {
             progress.advance(name, std::mem::take(&mut unreported));
         }

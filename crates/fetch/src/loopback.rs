@@ -13,7 +13,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Write};
+#[cfg(not(target_os = "linux"))]
+use std::io::{Read, Seek, SeekFrom};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -374,6 +376,9 @@ impl Body {
 
     fn send(&mut self, out: &mut TcpStream, from: u64, len: u64) -> io::Result<()> {
         match self {
+            #[cfg(target_os = "linux")]
+            Body::File(file, _) => send_file(file, out, from, len),
+            #[cfg(not(target_os = "linux"))]
             Body::File(file, _) => {
                 file.seek(SeekFrom::Start(from))?;
                 // io::copy did not become sendfile(2) here and wrote 8 KiB at a time (seen
@@ -397,6 +402,33 @@ impl Body {
             }
         }
     }
+}
+
+/// `len` bytes of `file` from `from` onto the socket with sendfile(2), as a real file server
+/// (nginx) sends them: no copy through user space, so the server takes as little of the
+/// machine as it can from the client being measured.
+#[cfg(target_os = "linux")]
+fn send_file(file: &File, out: &TcpStream, from: u64, len: u64) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let mut offset = libc::off_t::try_from(from).map_err(io::Error::other)?;
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left.min(1 << 30)).unwrap_or(1 << 30);
+        // SAFETY: both descriptors are open for the duration of the call (borrowed), and
+        // `offset` is a valid, exclusively borrowed off_t.
+        let sent = unsafe { libc::sendfile(out.as_raw_fd(), file.as_raw_fd(), &mut offset, want) };
+        match sent {
+            n if n > 0 => left -= n as u64,
+            0 => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank")),
+            _ => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn open(state: &State, path: &str) -> Option<Body> {
