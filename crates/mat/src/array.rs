@@ -53,7 +53,7 @@ pub(crate) fn parse_matrix(
     element: &Element<'_>,
     depth: usize,
     options: &ReadOptions,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<(String, Value), MatError> {
     let at = cursor.location(element.at);
     let corrupt = |what| MatError::Corrupt { at, what };
@@ -247,7 +247,7 @@ fn parse_elements(
     n: usize,
     depth: usize,
     options: &ReadOptions,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<Vec<Value>, MatError> {
     // Each element needs at least its 8-byte tag: refuse counts the bytes cannot hold
     // before reserving room for them.
@@ -277,7 +277,7 @@ fn parse_elements(
 fn parse_field_names(
     sub: &mut Cursor<'_>,
     count: usize,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<Vec<String>, MatError> {
     let len_el = sub.next_element("field name length")?;
     let origin = *sub;

@@ -29,7 +29,8 @@
 //! # Design
 //! - **Whole-buffer parsing.** [`read`] takes the file's bytes; each miCOMPRESSED variable
 //!   is inflated once into an exactly-sized buffer (its first tag gives the size) and
-//!   parsed in place. Numeric data becomes one `Vec` per array in the array's class, even
+//!   parsed in place. The variables of a file are read in parallel (rayon): each compressed
+//!   one is an independent zlib stream. Numeric data becomes one `Vec` per array in the array's class, even
 //!   when the file stored it in a smaller type (MATLAB stores integer-valued doubles as
 //!   uint8/uint16); char data is decoded straight into a `String`.
 //!   [`variable_names`] lists the variables without reading them (a compressed variable is
@@ -91,7 +92,8 @@ pub use numeric::{Numeric, NumericArray, NumericClass, NumericData};
 pub use value::{Array, CellArray, CharArray, LogicalArray, StructArray, Value};
 
 use budget::Budget;
-use element::{Cursor, data_type};
+use element::{Cursor, Element, data_type};
+use rayon::prelude::*;
 
 /// Limits and choices for [`read_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,21 +210,32 @@ pub fn read_with(bytes: &[u8], options: &ReadOptions) -> Result<MatFile, MatErro
     let header = header::parse_header(bytes)?;
     let endian = header.endian;
     let mut cursor = Cursor::new(bytes, header::HEADER_LEN, endian, None);
-    let mut variables = Vec::new();
-    let mut skipped = Vec::new();
-    let mut budget = Budget::for_file(bytes.len(), options);
+    let budget = Budget::for_file(bytes.len(), options);
+    let mut elements = Vec::new();
     while cursor.remaining() > 0 {
-        let element = cursor.next_element("variable")?;
-        let parsed = if element.data_type == data_type::COMPRESSED {
-            let inflated = inflate::inflate(element.data, element.at, endian, budget.left())?;
-            // `inflate` stops before exceeding what is left, so this never fails.
-            let _ = budget.spend(inflated.len());
+        elements.push(cursor.next_element("variable")?);
+    }
+    let parse = |element: &Element<'_>| {
+        if element.data_type == data_type::COMPRESSED {
+            let inflated = inflate::inflate(element.data, element.at, endian, &budget)?;
             let mut inner = Cursor::new(&inflated, 0, endian, Some(element.at));
             let matrix = inner.next_element("compressed variable")?;
-            array::parse_matrix(&inner, &matrix, 0, options, &mut budget)
+            array::parse_matrix(&inner, &matrix, 0, options, &budget)
         } else {
-            array::parse_matrix(&cursor, &element, 0, options, &mut budget)
-        };
+            array::parse_matrix(&cursor, element, 0, options, &budget)
+        }
+    };
+    // Variables are independent (each compressed one its own zlib stream): read them on
+    // every core. The budget is shared, so the memory bound holds for all of them together;
+    // results and the first error are taken in file order.
+    let results: Vec<Result<(String, Value), MatError>> = if elements.len() > 1 {
+        elements.par_iter().map(parse).collect()
+    } else {
+        elements.iter().map(parse).collect()
+    };
+    let mut variables = Vec::with_capacity(results.len());
+    let mut skipped = Vec::new();
+    for parsed in results {
         match parsed {
             Ok(variable) => variables.push(variable),
             Err(MatError::Unsupported { at, what }) if options.skip_unsupported => {
