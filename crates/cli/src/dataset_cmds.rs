@@ -159,7 +159,9 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     println!("license:   {}", info.license);
     let splits: Vec<String> = info.splits.iter().map(Split::to_string).collect();
     println!("splits:    {}", splits.join(", "));
-    println!("classes:   {}", info.class_names.join(", "));
+    if !info.class_names.is_empty() {
+        println!("classes:   {}", info.class_names.join(", "));
+    }
     println!("\n{}\n", info.description.trim());
     if let Some(clean) = dataset.clean() {
         println!("--clean keeps: {}\n", clean.description);
@@ -187,11 +189,14 @@ pub fn info(args: &InfoArgs) -> Result<()> {
             .sha256
             .map_or("sha256 unknown".to_owned(), |s| s.to_string());
         println!("  {:<22} {:>18}  {}  [{state}]", r.file_name, size, sha);
+        for url in &r.urls {
+            println!("  {:<22} from: {url}", "");
+        }
         match (published.sha256, pins.entries.get(&r.file_name)) {
             (None, Some(pin)) => println!(
-                "  {:<22} checksums recorded at first use (unix time {}) in {}; none is published",
+                "  {:<22} checksums recorded at first use ({}) in {}; none is published",
                 "",
-                pin.recorded_at,
+                pin.recorded_on(),
                 pins.path().display()
             ),
             _ => println!("  {:<22} checksums from: {}", "", r.checksum_source),
@@ -216,6 +221,10 @@ pub struct FetchArgs {
     /// Only the files these splits need (repeatable) [default: every split].
     #[arg(long = "split", value_name = "SPLIT")]
     pub splits: Vec<Split>,
+    /// Only this file of the dataset's table (repeatable; `zukan info NAME` lists them),
+    /// e.g. `--file wiki_crop.tar` for IMDB-WIKI without the IMDb part.
+    #[arg(long = "file", value_name = "FILE")]
+    pub files: Vec<String>,
     /// Take the archives from this directory instead of downloading them (verified the same way).
     #[arg(long, value_name = "DIR")]
     pub from: Option<PathBuf>,
@@ -252,6 +261,7 @@ pub fn fetch(args: &FetchArgs) -> Result<()> {
         data_dir: data_dir.clone(),
         fetch,
         splits: splits.clone(),
+        files: args.files.clone(),
         from: args.manual_dir.clone().or_else(|| args.from.clone()),
         resources: None,
     };
@@ -295,18 +305,27 @@ pub fn verify(args: &VerifyArgs) -> Result<()> {
     let data_dir = data_dir_of(args.data_dir.as_ref())?;
     let rows = zukan::verify(dataset, &data_dir)?;
     let mut bad = 0;
+    let mut unchecked = 0;
     for row in &rows {
         let against = match &row.expected {
             Expected::Published(source) => format!("published checksum ({source})"),
             Expected::Pinned { recorded_at } => {
                 format!(
-                    "checksum recorded at first use (unix time {recorded_at}; none is published)"
+                    "checksum recorded at first use ({}; none is published)",
+                    zukan::utc_minute(*recorded_at)
                 )
             }
             Expected::Unknown => "no checksum published or recorded yet".to_owned(),
         };
         match &row.state {
             FileState::Missing => println!("missing   {}  (not downloaded)", row.file_name),
+            FileState::Good { sha256, size } if row.expected == Expected::Unknown => {
+                unchecked += 1;
+                println!(
+                    "UNCHECKED {}  {size} bytes  sha256 {sha256}  ({against}: nothing to compare with)",
+                    row.file_name
+                )
+            }
             FileState::Good { sha256, size } => {
                 println!(
                     "ok        {}  {size} bytes  sha256 {sha256}  against {against}",
@@ -333,6 +352,21 @@ pub fn verify(args: &VerifyArgs) -> Result<()> {
     }
     if bad > 0 {
         bail!("{bad} file(s) of {} failed verification", args.name);
+    }
+    if unchecked > 0 {
+        bail!(
+            "{unchecked} file(s) of {} could not be checked: no checksum is published and none is recorded in {} (was it deleted?)",
+            args.name,
+            zukan::Pins::path_for(&data_dir, &args.name).display()
+        );
+    }
+    if rows.iter().all(|r| matches!(r.state, FileState::Missing)) {
+        bail!(
+            "nothing of {} is downloaded in {}: run `zukan fetch {}` first",
+            args.name,
+            data_dir.root().display(),
+            args.name
+        );
     }
     Ok(())
 }
@@ -435,7 +469,6 @@ fn print_summaries_with(
     };
     let mut printed_header = false;
     let mut absent = Vec::new();
-    let unboxed = dataset.info().splits_without_boxes;
     for &split in splits {
         let mut loaded = match root.load(dataset, split) {
             Ok(loaded) => loaded,
@@ -463,8 +496,10 @@ fn print_summaries_with(
         }
         let s = SplitSummary::of(split, &loaded.samples);
         let missing = root.missing_images(&loaded.samples);
-        // A split without boxes by design: zero objects would read as "no faces".
-        let boxed = |n: usize| match unboxed.contains(&split) {
+        // A split without boxes by design (WIDER test, face crops): zero objects would read
+        // as "no faces".
+        let unboxed = !loaded.samples.is_empty() && loaded.samples.iter().all(|s| !s.boxed);
+        let boxed = |n: usize| match unboxed {
             true => "-".to_owned(),
             false => n.to_string(),
         };
@@ -480,7 +515,7 @@ fn print_summaries_with(
             loaded.diagnostics.len()
         );
         for d in loaded.diagnostics.iter().take(diagnostics) {
-            println!("       {d}");
+            println!("       {}", crate::printable(&d.to_string()));
         }
         if loaded.diagnostics.len() > diagnostics {
             println!(

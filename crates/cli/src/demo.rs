@@ -113,16 +113,23 @@ fn demo_one(dataset: &dyn Dataset, release: &Path, data_dir: &Path) -> Result<()
         .with_context(|| format!("could not fetch the {name} fixture release"))?;
     for file in &prepared.files {
         let sha = file.sha256.to_string();
+        // A file with no checksum yet was only hashed: its sha256 becomes the record.
+        let state = match prepared.newly_pinned.contains(&file.file_name) {
+            true => "recorded",
+            false => "verified",
+        };
         println!(
-            "verified  sha256 {}…  {:>8} bytes  {}",
+            "{state:<9} sha256 {}…  {:>8} bytes  {}",
             &sha[..16],
             file.size,
             file.path.display()
         );
     }
-    for file in &prepared.newly_pinned {
+    if !prepared.newly_pinned.is_empty() {
         println!(
-            "recorded  {file}: no checksum is published, so its sha256 was recorded at first use"
+            "recorded: no checksum is published for {}, so the sha256 seen now is the reference \
+             every later fetch is checked against",
+            prepared.newly_pinned.join(", ")
         );
     }
     println!("tree: {}\n", prepared.root.path().display());

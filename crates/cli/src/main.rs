@@ -77,16 +77,28 @@ fn main() -> ExitCode {
 /// their own message (`wiki.mat: … at byte 12`), so a cause that the line above contains
 /// word for word is not printed again.
 fn error_lines(err: &anyhow::Error) -> Vec<String> {
-    let mut lines = vec![format!("error: {err}")];
+    let mut lines = vec![format!("error: {}", printable(&err.to_string()))];
     let mut previous = err.to_string();
     for cause in err.chain().skip(1) {
         let text = cause.to_string();
         if !previous.contains(&text) {
-            lines.push(format!("  caused by: {text}"));
+            lines.push(format!("  caused by: {}", printable(&text)));
         }
         previous = text;
     }
     lines
+}
+
+/// Errors quote names and bytes from hostile input (an archive entry called
+/// `..\x1b[31m…`): control characters are shown escaped, never sent to the terminal.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Rust ignores SIGPIPE, so `zukan stats … | head` would panic on the closed pipe; a command-line
@@ -120,6 +132,16 @@ mod tests {
         fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
             Some(&self.source)
         }
+    }
+
+    /// Regression: an archive entry named with escape sequences reached the terminal raw.
+    #[test]
+    fn control_characters_in_errors_are_escaped() {
+        let err = anyhow::anyhow!("entry `../\u{1b}[31mRED\u{1b}[0m\u{7}` is refused");
+        assert_eq!(
+            error_lines(&err),
+            ["error: entry `../\\u{1b}[31mRED\\u{1b}[0m\\u{7}` is refused"]
+        );
     }
 
     /// Regression: every cause that its error quotes was printed twice.

@@ -144,7 +144,8 @@ impl Progress for TerminalProgress {
             }
         });
         if drawn.is_none() {
-            eprintln!("verified {file}");
+            // "fetched", not "verified": a file with no checksum yet is only hashed.
+            eprintln!("fetched {file}");
         }
     }
 

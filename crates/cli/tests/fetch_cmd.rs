@@ -93,6 +93,28 @@ fn gated_import_from_manual_dir_records_pins_that_verify_and_info_show() {
         "{stdout}"
     );
     assert!(stdout.contains("recorded at first use"), "{stdout}");
+
+    // Regression: a file changed in the manual folder after the import was ignored (the
+    // earlier copy in downloads/ was reused): it is checked against its record and refused.
+    let fold = manual.join("fold_1_data.txt");
+    let mut bytes = std::fs::read(&fold).unwrap();
+    bytes.extend_from_slice(b"extra\trow\n");
+    std::fs::write(&fold, bytes).unwrap();
+    let out = zukan(&[
+        "fetch",
+        "adience",
+        "--manual-dir",
+        manual.to_str().unwrap(),
+        "--data-dir",
+        data_arg,
+    ]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("fold_1_data.txt does not match the size and sha256 recorded at first use")
+            && stderr.contains("pins/adience.json"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub(crate) struct Shared {
 enum Failed {
     /// Worth another try at the same URL (5xx, 408, 429, timeouts, cut bodies).
     Retry(FetchError),
+    /// No connection at all (the name did not resolve, the port refused): worth one more try,
+    /// not a series of backoffs (without a network that cost half a minute per file).
+    Connect(FetchError),
     /// The part no longer fits the server's answer; start again from zero at once.
     Restart,
     /// Not worth retrying this URL.
@@ -190,7 +193,14 @@ async fn download_url(
                 tokio::time::sleep(wait).await;
                 retry += 1;
             }
-            Err(Failed::Retry(e) | Failed::Give(e)) => return Err(e),
+            Err(Failed::Connect(e)) if retry == 0 => {
+                shared
+                    .progress
+                    .note(&format!("{name}: {}; trying once more", chain(&e)));
+                tokio::time::sleep(shared.options.backoff).await;
+                retry += 1;
+            }
+            Err(Failed::Retry(e) | Failed::Connect(e) | Failed::Give(e)) => return Err(e),
         }
     }
 }
@@ -252,10 +262,10 @@ async fn attempt(
         url: url.to_owned(),
         source: e,
     };
-    let mut response = request
-        .send()
-        .await
-        .map_err(|e| Failed::Retry(network(e)))?;
+    let mut response = request.send().await.map_err(|e| match e.is_connect() {
+        true => Failed::Connect(network(e)),
+        false => Failed::Retry(network(e)),
+    })?;
     let status = response.status().as_u16();
     let mut hasher = prefix;
     match status {

@@ -194,11 +194,12 @@ impl fmt::Display for Mismatch {
 }
 
 impl FetchError {
-    /// The files whose bytes did not match their expected size or sha256, anywhere in this
-    /// error (one file, one of several, or one source of many).
+    /// The files whose bytes (or local file's size) did not match their expected size or
+    /// sha256, anywhere in this error (one file, one of several, or one source of many).
     pub fn mismatched_files(&self) -> Vec<&str> {
         match self {
             FetchError::Mismatch(m) => vec![m.file.as_str()],
+            FetchError::WrongSize { file, .. } => vec![file.as_str()],
             FetchError::Several { errors } => errors
                 .iter()
                 .flat_map(FetchError::mismatched_files)

@@ -167,7 +167,13 @@ impl Fetcher {
             .iter()
             .map(|resource| {
                 let _lock = LockGuard::acquire(&data_dir.download_lock(&resource.file_name))?;
-                if let Some(found) = find_verified(data_dir, resource, progress)? {
+                let src = dir.join(&resource.file_name);
+                let len = |p: &Path| std::fs::metadata(p).ok().map(|m| m.len());
+                // A file there of another size than the copy imported before is not that
+                // file: check it like a new one instead of trusting the earlier copy.
+                let replaced = len(&data_dir.download(&resource.file_name))
+                    .is_some_and(|cached| len(&src) != Some(cached));
+                if !replaced && let Some(found) = find_verified(data_dir, resource, progress)? {
                     progress.finish(&resource.file_name);
                     return Ok(found);
                 }

@@ -423,3 +423,38 @@ fn an_answer_longer_than_the_published_size_is_stopped_and_discarded() {
     assert_eq!(listing(&dir.path().join("downloads")), ["a.bin.lock"]);
     assert_eq!(server.requests().len(), 1, "not retried");
 }
+
+/// Regression: a URL that cannot be connected to at all (no network, a refused port) was
+/// retried with the whole backoff series, half a minute per file offline. It gets one more
+/// try, then the next source is asked.
+#[test]
+fn a_refused_connection_is_tried_once_more_then_the_next_source() {
+    let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/a.bin", refused.local_addr().unwrap());
+    drop(refused); // nothing listens there now
+    let data = payload(10_000, 25);
+    let server = LoopbackServer::serve_bytes([("a.bin", data.clone())]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (f, progress) = fetcher(dir.path(), fast_options());
+    let got = f
+        .fetch(&[resource("a.bin", &data, vec![dead, server.url("a.bin")])])
+        .unwrap();
+    assert_eq!(std::fs::read(&got[0].path).unwrap(), data);
+    let notes: Vec<String> = progress
+        .events()
+        .into_iter()
+        .filter(|e| e.starts_with("note a.bin:"))
+        .collect();
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.contains("trying once more"))
+            .count(),
+        1,
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("retrying in")),
+        "{notes:?}"
+    );
+}

@@ -25,9 +25,4 @@ pub struct DatasetInfo {
     pub class_names: Vec<String>,
     /// The splits the dataset has.
     pub splits: Vec<Split>,
-    /// Splits whose samples carry no object boxes by design, so "no objects" says nothing
-    /// about the images: the authors withhold them (WIDER Face test) or every image is
-    /// already a face crop (IMDB-WIKI's crops, Adience). Summaries show these as unannotated.
-    #[serde(default)]
-    pub splits_without_boxes: Vec<Split>,
 }

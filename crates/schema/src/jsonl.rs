@@ -5,8 +5,10 @@
 //! `{"bbox": [x, y, w, h], "class": n|null, "ignore": bool, "ellipse": [ra, rb, angle, cx, cy]
 //! (only where the source gives one), "attrs": {…}}`), `class`, `age` (`{"years": a}` or
 //! `{"range": [lo, hi]}`), `gender` (`"female"`, `"male"`, `"unknown"`), `identity`, `attrs`.
-//! Absent values are `null`, never a made-up default. Every key is always written, so
-//! columnar readers (DuckDB, Polars) infer one schema from any line.
+//! Absent values are `null`, never a made-up default; `objects` is `null` for an image whose
+//! boxes the source does not give (WIDER Face test, face crops) and `[]` for one it says
+//! holds none. Every top-level key is always written, so columnar readers (DuckDB, Polars)
+//! infer one schema from any line; `attrs` holds what the source gives for that sample.
 
 use std::io::{BufRead, Write};
 
@@ -85,6 +87,28 @@ mod tests {
         check(
             &Sample::new("a", ImageRef::file("x/a.jpg"), Split::Fold(3)),
             r#"{"id":"a","image":"x/a.jpg","split":"fold3","width":null,"height":null,"objects":[],"class":null,"age":null,"gender":null,"identity":null,"attrs":{}}"#,
+        );
+    }
+
+    /// Regression: WIDER Face test images (boxes withheld) were written `"objects": []`,
+    /// exactly like images the authors say hold no face.
+    #[test]
+    fn an_image_without_box_annotations_writes_objects_null() {
+        let mut s = Sample::new("t", ImageRef::file("t.jpg"), Split::Test);
+        s.boxed = false;
+        check(
+            &s,
+            r#"{"id":"t","image":"t.jpg","split":"test","width":null,"height":null,"objects":null,"class":null,"age":null,"gender":null,"identity":null,"attrs":{}}"#,
+        );
+        let mut located = Sample::new("c", ImageRef::file("c.jpg"), Split::Train);
+        located.boxed = false;
+        located.attrs.insert(
+            "face_location".into(),
+            AttrValue::Numbers(vec![1.0, 2.5, 30.0, 40.0]),
+        );
+        check(
+            &located,
+            r#"{"id":"c","image":"c.jpg","split":"train","width":null,"height":null,"objects":null,"class":null,"age":null,"gender":null,"identity":null,"attrs":{"face_location":[1.0,2.5,30.0,40.0]}}"#,
         );
     }
 

@@ -21,6 +21,8 @@ pub enum AttrValue {
     Float(f64),
     /// Text.
     Text(String),
+    /// Real numbers that belong together (IMDB-WIKI's `face_location`: x1, y1, x2, y2).
+    Numbers(Vec<f64>),
 }
 
 impl From<i64> for AttrValue {
@@ -214,7 +216,7 @@ pub enum Gender {
 }
 
 /// One annotated image of a dataset split.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// Stable, unique within the dataset; derived from the source's file name.
     pub id: String,
@@ -223,33 +225,30 @@ pub struct Sample {
     /// The split, named as the source names it.
     pub split: Split,
     /// Width in pixels, when the annotations give it.
-    #[serde(default)]
     pub width: Option<u32>,
     /// Height in pixels, when the annotations give it.
-    #[serde(default)]
     pub height: Option<u32>,
-    /// The annotated objects.
-    #[serde(default)]
+    /// The annotated objects (empty when the image has none, or when `boxed` is false).
     pub objects: Vec<Object>,
+    /// Whether the source annotates object boxes for this image at all. False where the
+    /// authors withhold them (WIDER Face test) or the image is already a face crop
+    /// (IMDB-WIKI's crops, Adience): then "no objects" says nothing about the image, and the
+    /// JSON form writes `"objects": null` instead of `[]`.
+    pub boxed: bool,
     /// Image-level 0-based class id.
-    #[serde(default)]
     pub class: Option<u32>,
     /// Age of the (single) person pictured.
-    #[serde(default)]
     pub age: Option<Age>,
     /// Gender of the (single) person pictured.
-    #[serde(default)]
     pub gender: Option<Gender>,
     /// Identity (celebrity id, subject id), as the source writes it.
-    #[serde(default)]
     pub identity: Option<String>,
     /// Dataset-specific image-level attributes (WIDER `event`).
-    #[serde(default)]
     pub attrs: Attrs,
 }
 
 impl Sample {
-    /// A sample with no labels yet.
+    /// A sample with no labels yet, of an image whose boxes the source annotates.
     pub fn new(id: impl Into<String>, image: ImageRef, split: Split) -> Self {
         Sample {
             id: id.into(),
@@ -258,12 +257,93 @@ impl Sample {
             width: None,
             height: None,
             objects: Vec::new(),
+            boxed: true,
             class: None,
             age: None,
             gender: None,
             identity: None,
             attrs: Attrs::new(),
         }
+    }
+}
+
+/// The JSON form of a sample, borrowed for writing: `objects` is `null` for an image whose
+/// boxes the source does not give, `[]` for one it says has none.
+#[derive(Serialize)]
+struct SampleOut<'a> {
+    id: &'a str,
+    image: &'a ImageRef,
+    split: Split,
+    width: Option<u32>,
+    height: Option<u32>,
+    objects: Option<&'a [Object]>,
+    class: Option<u32>,
+    age: &'a Option<Age>,
+    gender: Option<Gender>,
+    identity: &'a Option<String>,
+    attrs: &'a Attrs,
+}
+
+/// The JSON form of a sample, for reading (missing keys are absent values).
+#[derive(Deserialize)]
+struct SampleIn {
+    id: String,
+    image: ImageRef,
+    split: Split,
+    #[serde(default)]
+    width: Option<u32>,
+    #[serde(default)]
+    height: Option<u32>,
+    #[serde(default)]
+    objects: Option<Vec<Object>>,
+    #[serde(default)]
+    class: Option<u32>,
+    #[serde(default)]
+    age: Option<Age>,
+    #[serde(default)]
+    gender: Option<Gender>,
+    #[serde(default)]
+    identity: Option<String>,
+    #[serde(default)]
+    attrs: Attrs,
+}
+
+impl Serialize for Sample {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SampleOut {
+            id: &self.id,
+            image: &self.image,
+            split: self.split,
+            width: self.width,
+            height: self.height,
+            objects: self.boxed.then_some(self.objects.as_slice()),
+            class: self.class,
+            age: &self.age,
+            gender: self.gender,
+            identity: &self.identity,
+            attrs: &self.attrs,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sample {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = SampleIn::deserialize(deserializer)?;
+        Ok(Sample {
+            id: s.id,
+            image: s.image,
+            split: s.split,
+            width: s.width,
+            height: s.height,
+            boxed: s.objects.is_some(),
+            objects: s.objects.unwrap_or_default(),
+            class: s.class,
+            age: s.age,
+            gender: s.gender,
+            identity: s.identity,
+            attrs: s.attrs,
+        })
     }
 }
 

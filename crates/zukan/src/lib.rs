@@ -37,7 +37,7 @@ mod stats;
 mod verify;
 
 pub use export::{ExportFormat, export};
-pub use pins::{Pin, PinError, Pins};
+pub use pins::{Pin, PinError, Pins, utc_minute};
 pub use prepare::{PrepareError, PrepareOptions, Prepared, prepare};
 pub use registry::{Registry, UnknownDataset};
 pub use root::{DatasetRoot, Provenance};

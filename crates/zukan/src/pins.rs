@@ -25,6 +25,34 @@ pub struct Pin {
     pub recorded_at: u64,
 }
 
+impl Pin {
+    /// When it was recorded, as `YYYY-MM-DD HH:MM UTC`.
+    pub fn recorded_on(&self) -> String {
+        utc_minute(self.recorded_at)
+    }
+}
+
+/// `secs` since the Unix epoch as a UTC date and time to the minute (the proleptic
+/// Gregorian calendar; Howard Hinnant's `civil_from_days`).
+pub fn utc_minute(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let minute = secs % 86_400 / 60;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        minute / 60,
+        minute % 60
+    )
+}
+
 /// The pins of one dataset, by file name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pins {
@@ -186,6 +214,14 @@ mod tests {
             .is_empty()
         );
         assert_eq!(pins.entries["wiki_crop.tar"].sha256, Sha256Hex([1; 32]));
+    }
+
+    #[test]
+    fn record_times_read_as_utc_dates() {
+        // date -u -d @0; date -u -d @951782400 (a leap day); date -u -d @1796351984
+        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_minute(1_796_351_984), "2026-12-04 02:39 UTC");
     }
 
     #[test]

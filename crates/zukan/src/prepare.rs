@@ -18,6 +18,9 @@ pub struct PrepareOptions {
     pub fetch: FetchOptions,
     /// The splits wanted; empty means every split of the dataset.
     pub splits: Vec<Split>,
+    /// Only these files of the resource table (by published name); empty means every file
+    /// the splits need (IMDB-WIKI: `wiki_crop.tar` without the 7 GB `imdb_crop.tar`).
+    pub files: Vec<String>,
     /// Take the files from this directory (`fetch --from DIR`, or `--manual-dir` for a
     /// registration-gated dataset) instead of the network.
     pub from: Option<PathBuf>,
@@ -32,6 +35,7 @@ impl PrepareOptions {
             data_dir,
             fetch,
             splits: Vec::new(),
+            files: Vec::new(),
             from: None,
             resources: None,
         }
@@ -64,6 +68,25 @@ pub enum PrepareError {
         split: Split,
         /// The splits it has.
         available: String,
+    },
+    /// The data directory cannot be written.
+    #[error("cannot write to the data directory: {}", path.display())]
+    DataDir {
+        /// The directory that could not be created.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file the dataset's table does not list was asked for.
+    #[error("{dataset} has no file `{file}` (its files: {})", available.join(", "))]
+    NoSuchFile {
+        /// The dataset name.
+        dataset: String,
+        /// The file asked for.
+        file: String,
+        /// The files it has.
+        available: Vec<String>,
     },
     /// A registration-gated dataset whose files are not all in the manual folder yet.
     #[error("{dataset} must be downloaded by hand; still missing from {}: {}\n\n{instructions}", dir.display(), missing.join(", "))]
@@ -143,9 +166,21 @@ pub fn prepare(
         .resources
         .clone()
         .unwrap_or_else(|| dataset.resources());
+    if let Some(unknown) = options
+        .files
+        .iter()
+        .find(|f| !table.iter().any(|r| &r.file_name == *f))
+    {
+        return Err(PrepareError::NoSuchFile {
+            dataset: info.name,
+            file: unknown.clone(),
+            available: table.iter().map(|r| r.file_name.clone()).collect(),
+        });
+    }
     let mut wanted: Vec<Resource> = table
         .into_iter()
         .filter(|r| options.splits.is_empty() || options.splits.iter().any(|s| r.needed_for(*s)))
+        .filter(|r| options.files.is_empty() || options.files.contains(&r.file_name))
         .collect();
     let unpublished: Vec<String> = wanted
         .iter()
@@ -155,6 +190,12 @@ pub fn prepare(
     let mut pins = Pins::load(&options.data_dir, &info.name)?;
     pins.apply(&mut wanted);
 
+    // One clear error for a data directory that cannot be written, not one per file.
+    let downloads = options.data_dir.downloads();
+    std::fs::create_dir_all(&downloads).map_err(|source| PrepareError::DataDir {
+        path: downloads.clone(),
+        source,
+    })?;
     let fetcher = Fetcher::new(options.data_dir.clone(), options.fetch.clone(), progress)?;
     let manual_dir = options
         .from

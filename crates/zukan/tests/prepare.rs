@@ -308,3 +308,26 @@ fn an_unpinned_file_that_does_not_extract_is_not_recorded_and_is_quarantined() {
         again.newly_installed
     );
 }
+
+/// `fetch --file`: only the named files are fetched (IMDB-WIKI's wiki part without the 7 GB
+/// IMDb archive); a name the table lacks is refused before any request, listing the names.
+#[test]
+fn only_the_named_files_are_fetched() {
+    let server = LoopbackServer::serve_dir(&workspace().join("fixtures/widerface")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), fixture_table("widerface", &server));
+    opts.files = vec!["nope.zip".into()];
+    let err = zukan::prepare(dataset("widerface"), &opts, Arc::new(NoProgress)).unwrap_err();
+    assert!(
+        matches!(&err, PrepareError::NoSuchFile { file, available, .. }
+            if file == "nope.zip" && available.contains(&"WIDER_val.zip".to_owned())),
+        "{err}"
+    );
+    assert!(server.requests().is_empty());
+
+    opts.files = vec!["wider_face_split.zip".into()];
+    let prepared = zukan::prepare(dataset("widerface"), &opts, Arc::new(NoProgress)).unwrap();
+    assert_eq!(prepared.newly_installed, ["wider_face_split.zip"]);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["wider_face_split.zip"]);
+}

@@ -253,6 +253,9 @@ fn face_sample(
         image,
         split,
     );
+    // Each image is already a face crop; the box the fold file gives is in the original
+    // Flickr photo, which no archive holds (kept as attributes).
+    sample.boxed = false;
     sample.identity = Some(user_id.to_owned());
     sample
         .attrs

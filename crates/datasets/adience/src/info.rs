@@ -56,8 +56,6 @@ pub fn info() -> DatasetInfo {
         // index is the `age_group` attribute, since age is the label, not an object class.
         class_names: Vec::new(),
         splits: FOLDS.map(Split::Fold).collect(),
-        // Each sample is one face crop; its box is in the original photo, which no archive holds.
-        splits_without_boxes: FOLDS.map(Split::Fold).collect(),
     }
 }
 

@@ -51,7 +51,6 @@ pub fn info() -> DatasetInfo {
             .to_owned(),
         class_names: vec!["face".to_owned()],
         splits: FOLDS.map(Split::Fold).collect(),
-        splits_without_boxes: Vec::new(),
     }
 }
 

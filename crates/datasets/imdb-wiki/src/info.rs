@@ -71,8 +71,6 @@ pub fn info() -> DatasetInfo {
             .to_owned(),
         class_names: vec!["face".to_owned()],
         splits: vec![Split::Train],
-        // wiki_crop/imdb_crop hold face crops; face_location refers to the uncropped photo.
-        splits_without_boxes: vec![Split::Train],
     }
 }
 

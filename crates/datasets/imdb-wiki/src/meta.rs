@@ -159,6 +159,8 @@ impl Entry<'_, '_> {
         let id = format!("{db}/{}", path.strip_suffix(".jpg").unwrap_or(&path));
         let image = ImageRef::file(format!("{}/{path}", db.dir(tree)));
         let mut sample = Sample::new(id, image, Split::Train);
+        // A face crop has no box of its own: face_location refers to the uncropped photo.
+        sample.boxed = tree == ImageTree::Full;
         let attrs = &mut sample.attrs;
         attrs.insert(attr::SOURCE.into(), db.name().into());
 
@@ -181,10 +183,10 @@ impl Entry<'_, '_> {
         };
         let face_found = self.scores(&mut sample.attrs);
         if let Some(location) = self.face_location() {
-            let text = location.map(|v| v.to_string()).join(" ");
-            sample
-                .attrs
-                .insert(attr::FACE_LOCATION.into(), AttrValue::Text(text));
+            sample.attrs.insert(
+                attr::FACE_LOCATION.into(),
+                AttrValue::Numbers(location.to_vec()),
+            );
             if tree == ImageTree::Full {
                 match face_found {
                     Some(true) => {

@@ -95,7 +95,10 @@ fn a_good_entry_has_every_value() {
         (attr::FACE_FOUND, AttrValue::Bool(true)),
         (attr::FACE_SCORE, AttrValue::Float(4.25)),
         (attr::SECOND_FACE_FOUND, AttrValue::Bool(false)),
-        (attr::FACE_LOCATION, text("111 112 252 254")),
+        (
+            attr::FACE_LOCATION,
+            AttrValue::Numbers(vec![111.0, 112.0, 252.0, 254.0]),
+        ),
     ];
     assert_eq!(
         s.attrs,

@@ -134,8 +134,6 @@ pub fn info() -> DatasetInfo {
             .to_owned(),
         class_names: vec!["face".to_owned()],
         splits: vec![Split::Train, Split::Val, Split::Test],
-        // The authors withhold the test boxes (evaluation is on their server).
-        splits_without_boxes: vec![Split::Test],
     }
 }
 
