@@ -139,6 +139,22 @@ pub enum MatError {
         /// Length of the input.
         len: usize,
     },
+    /// The input is a web page or XML document, not a MAT file: it starts (after optional
+    /// whitespace and a UTF-8 byte order mark) with `<!DOCTYPE`, `<html` or `<?xml`, as a
+    /// login or error page saved under a `.mat` name does. Only said of input that is no
+    /// MAT v5 file anyway (a real header's free text may start with anything).
+    #[error(
+        "not a MAT file but {kind} (`{start}` at {at}): a login or error page saved under \
+         this file's name?"
+    )]
+    MarkupPage {
+        /// Where the markup starts.
+        at: Location,
+        /// `an HTML page` or `an XML document`.
+        kind: &'static str,
+        /// The opening it was recognised by: `<!DOCTYPE`, `<html` or `<?xml`.
+        start: &'static str,
+    },
     /// The header's version or endian indicator is not MAT v5's.
     #[error("not a MAT v5 file: {reason}")]
     NotMatV5 {
@@ -269,7 +285,8 @@ impl MatError {
             | MatError::Corrupt { at, .. }
             | MatError::Unsupported { at, .. }
             | MatError::TooDeep { at, .. }
-            | MatError::FieldNamesLimit { at, .. } => Some(*at),
+            | MatError::FieldNamesLimit { at, .. }
+            | MatError::MarkupPage { at, .. } => Some(*at),
             MatError::DecompressionLimit { element, .. } => Some(Location::File(*element)),
             _ => None,
         }

@@ -1,7 +1,7 @@
 //! The 128-byte MAT v5 header: descriptive text, subsystem offset, version and the
 //! endian indicator that decides how every later number is read.
 
-use crate::error::MatError;
+use crate::error::{Location, MatError};
 
 /// Length of the MAT v5 header in bytes.
 pub(crate) const HEADER_LEN: usize = 128;
@@ -30,7 +30,48 @@ pub(crate) struct Header {
 /// writes `MATLAB 5.0 MAT-file Platform: ...` without the comma, and other writers put
 /// other text there, so the text is kept but never required: the version and the endian
 /// indicator decide.
+///
+/// Input that fails those checks and starts like a web page is said to be one: a download
+/// that got a login or error page instead of the file is the usual way such a file comes
+/// about, and "endian indicator is [120, 120]" would not tell the user.
 pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, MatError> {
+    parse_v5_header(bytes).map_err(|error| match error {
+        MatError::TooShort { .. } | MatError::NotMatV5 { .. } => {
+            markup_page(bytes).unwrap_or(error)
+        }
+        other => other,
+    })
+}
+
+/// The openings of the markup recognised, in ASCII lower case, with what they open and how a
+/// message writes them.
+const MARKUP_STARTS: [(&[u8], &str, &str); 3] = [
+    (b"<!doctype", "an HTML page", "<!DOCTYPE"),
+    (b"<html", "an HTML page", "<html"),
+    (b"<?xml", "an XML document", "<?xml"),
+];
+
+/// [`MatError::MarkupPage`] when `bytes` start, after ASCII whitespace and an optional UTF-8
+/// byte order mark, with one of [`MARKUP_STARTS`] (in any case).
+fn markup_page(bytes: &[u8]) -> Option<MatError> {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let skipped = bytes.len() - body.len();
+    let at = skipped + body.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &bytes[at..];
+    MARKUP_STARTS.iter().find_map(|&(opening, kind, start)| {
+        let matches = rest
+            .get(..opening.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(opening));
+        matches.then_some(MatError::MarkupPage {
+            at: Location::File(at),
+            kind,
+            start,
+        })
+    })
+}
+
+/// The checks of a MAT v5 header proper (see [`parse_header`]).
+fn parse_v5_header(bytes: &[u8]) -> Result<Header, MatError> {
     if let Some(sig) = bytes.get(512..520)
         && sig == HDF5_SIGNATURE
     {

@@ -265,3 +265,66 @@ fn mat_v4_files_say_so_at_any_length() {
         Err(MatError::TooShort { len: 30 })
     );
 }
+
+/// Fault pinned: an HTML page saved under a .mat name (a login or error page from a mirror)
+/// got "endian indicator is [120, 120], not \"IM\" or \"MI\"" or "31 bytes, shorter than the
+/// 128-byte header", neither of which says what the file is.
+#[test]
+fn an_html_or_xml_page_saved_as_mat_says_so() {
+    let mut long_page = b"<!DOCTYPE html><html>".to_vec();
+    long_page.resize(429, b'x');
+    let mut bom_page = b"\xef\xbb\xbf \r\n\t".to_vec();
+    bom_page.extend(b"<HTML><head><title>Sign in</title></head></HTML>");
+    let cases: [(&str, Vec<u8>, &str, &str, usize); 5] = [
+        (
+            "short",
+            b"<html><body>Login</body></html>".to_vec(),
+            "an HTML page",
+            "<html",
+            0,
+        ),
+        ("long", long_page, "an HTML page", "<!DOCTYPE", 0),
+        (
+            "lower case",
+            b"<!doctype html>".to_vec(),
+            "an HTML page",
+            "<!DOCTYPE",
+            0,
+        ),
+        ("BOM and blanks first", bom_page, "an HTML page", "<html", 7),
+        (
+            "xml",
+            b"<?xml version=\"1.0\"?><Error/>".to_vec(),
+            "an XML document",
+            "<?xml",
+            0,
+        ),
+    ];
+    for (what, bytes, kind, start, at) in cases {
+        let expected = MatError::MarkupPage {
+            at: Location::File(at),
+            kind,
+            start,
+        };
+        assert_eq!(zukan_mat::read(&bytes), Err(expected.clone()), "{what}");
+        assert_eq!(zukan_mat::variable_names(&bytes), Err(expected), "{what}");
+    }
+    assert_eq!(
+        zukan_mat::read(b"<html>").unwrap_err().to_string(),
+        "not a MAT file but an HTML page (`<html` at byte 0): a login or error page saved \
+         under this file's name?"
+    );
+    // The header text of a real MAT v5 file is free; one that happens to start like markup
+    // is still read, since its version and endian indicator are right.
+    let mut odd_text = header(LE, "<html> written by some tool");
+    odd_text.extend(LE.text("t", "ok"));
+    assert_eq!(
+        zukan_mat::read(&odd_text).unwrap().header_text,
+        "<html> written by some tool"
+    );
+    // Text that is not markup keeps its old error.
+    assert_eq!(
+        zukan_mat::read(b"hello"),
+        Err(MatError::TooShort { len: 5 })
+    );
+}

@@ -20,7 +20,8 @@
 //!   that distinction for whoever wants it. An inverted or unreadable age is a diagnostic and
 //!   the age is left unknown.
 //! - **Gender** `f`/`m`/`u` → Female/Male/Unknown (`u` is the source saying unknown); empty →
-//!   `None`; anything else is a diagnostic and `None`.
+//!   `None`; anything else is a diagnostic and `None` (null in the export: the source says
+//!   nothing usable, which is not the same as `unknown`).
 //! - **Exact duplicate rows** (117 in the real files) are kept once and each repeat is reported:
 //!   a repeat is the same face of the same photo, so keeping it would count that face twice
 //!   and give two samples one id. A row with a repeated id but other values is kept, reported,
@@ -295,7 +296,7 @@ fn face_sample(
         "" => None,
         other => {
             report(format!(
-                "gender `{}` is not f, m or u; gender left unknown",
+                "gender `{}` is not f, m or u; gender left out (null)",
                 quote(other)
             ));
             None

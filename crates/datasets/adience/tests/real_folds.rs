@@ -177,3 +177,19 @@ fn truncated_and_garbled_copies_never_panic() {
     let _ = parse(&[0xff; 64]);
     let _ = parse(b"\t\t\t\n\n(");
 }
+
+#[test]
+fn a_real_fold_saved_with_a_bom_reads_the_same() {
+    // A leading UTF-8 BOM made the header unrecognised, so the whole fold was refused.
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(format!("{ROOT}/fold_0_data.txt")).unwrap());
+    let parsed = parse_fold(
+        bytes.as_slice(),
+        "fold_0_data.txt",
+        Split::Fold(0),
+        ImageVariant::Faces,
+    )
+    .unwrap();
+    assert_eq!(parsed, parse_real(0));
+    assert_eq!(parsed.rows, ROWS[0]);
+}

@@ -206,6 +206,12 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_utf8_bom_is_not_part_of_the_first_name() {
+        let images = read_detections("\u{feff}a/1\n1\n1 2 3 4 0.5\n".as_bytes(), "o.txt").unwrap();
+        assert_eq!(images[0].0, "a/1");
+    }
+
+    #[test]
     fn reader_errors_name_file_and_line() {
         let check = |input: &str, expected: &str| {
             let err = read_detections(input.as_bytes(), "o.txt").unwrap_err();

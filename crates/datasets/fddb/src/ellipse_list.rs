@@ -78,8 +78,10 @@ const FACE_ROW: &str = "6 numbers (ra rb angle cx cy 1)";
 /// inside an image, or an image name that is not a relative path without spaces is a
 /// [`ParseError`] naming file and line. Odd values (the placeholder face, a radius ≤ 0, a
 /// non-finite number, a sixth field other than 1, an image with no faces) are kept as written
-/// and reported as diagnostics. An image listed twice keeps its first occurrence and the
-/// repeat is reported with what was dropped; a file with no image is reported too. Never
+/// and reported as diagnostics; a face without a finite box (a NaN or infinite ellipse value,
+/// or one too large for the `f32` box) and the placeholder are also marked `ignore`. An image
+/// listed twice keeps its first occurrence and the repeat is reported with what was dropped;
+/// a file with no image is reported too. A leading UTF-8 byte order mark is dropped. Never
 /// panics.
 pub fn parse_ellipse_list<R: BufRead>(
     reader: R,
@@ -162,8 +164,9 @@ fn repeat_message(first: &ParsedImage, repeat: &ParsedImage, rows: Option<(u64, 
         "`{}` is listed again (first at line {}); the repeat is dropped",
         repeat.sample.id, first.line
     );
+    let one = mine.len() == 1;
     if mine == theirs {
-        let verb = if mine.len() == 1 { "is" } else { "are" };
+        let verb = if one { "is" } else { "are" };
         return format!(
             "{head}, its {} {verb} the same as the first's",
             faces(mine.len())
@@ -175,8 +178,9 @@ fn repeat_message(first: &ParsedImage, repeat: &ParsedImage, rows: Option<(u64, 
         None => String::new(),
     };
     format!(
-        "{head}, and its {}{rows} differ from the first's {}",
+        "{head}, and its {}{rows} {} from the first's {}",
         faces(mine.len()),
+        if one { "differs" } else { "differ" },
         faces(theirs.len())
     )
 }
@@ -267,13 +271,18 @@ fn face_object(
     object.class = Some(FACE);
     object.ellipse = Some(ellipse);
     let values = [
-        ellipse.ra,
-        ellipse.rb,
-        ellipse.angle,
-        ellipse.cx,
-        ellipse.cy,
-        sixth,
+        ("ra", ellipse.ra),
+        ("rb", ellipse.rb),
+        ("angle", ellipse.angle),
+        ("cx", ellipse.cx),
+        ("cy", ellipse.cy),
     ];
+    let not_finite: Vec<String> = values
+        .iter()
+        .filter(|(_, v)| !v.is_finite())
+        .map(|(name, v)| format!("{name} {v}"))
+        .collect();
+    let b = object.bbox;
     if is_placeholder(&ellipse) {
         object.ignore = true;
         object
@@ -282,9 +291,26 @@ fn face_object(
         report(format!(
             "placeholder face `1 1 0 0 0` in `{name}`: kept (the authors count it) and marked ignore"
         ));
-    } else if values.iter().any(|v| !v.is_finite()) {
+    } else if !not_finite.is_empty() {
+        // The face is kept (the authors' count includes every row), but its box is NaN or
+        // infinite (JSON writes it as nulls), so nothing may train or score on it.
+        object.ignore = true;
+        let what = if not_finite.len() == 1 {
+            "not a finite number"
+        } else {
+            "not finite numbers"
+        };
         report(format!(
-            "a face of `{name}` has a value that is not a finite number"
+            "a face of `{name}` has {}, {what}, so it has no box: kept as written and marked \
+             ignore",
+            not_finite.join(", ")
+        ));
+    } else if ![b.x, b.y, b.w, b.h].iter().all(|v| v.is_finite()) {
+        // Finite radii or centres beyond f32's range (about 3.4e38) give an infinite box.
+        object.ignore = true;
+        report(format!(
+            "the box of a face of `{name}` is too large for 32-bit floats: kept as written and \
+             marked ignore"
         ));
     } else if ellipse.ra <= 0.0 || ellipse.rb <= 0.0 {
         report(format!(

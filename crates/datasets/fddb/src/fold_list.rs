@@ -151,6 +151,12 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_utf8_bom_is_not_part_of_the_first_name() {
+        // A BOM made the first name differ from the ellipse list's.
+        check("\u{feff}a/1\na/2\n", TWO, &[]);
+    }
+
+    #[test]
     fn a_line_that_is_not_a_name_is_an_error() {
         let err = parse_fold_list("a/1\n2 3\n".as_bytes(), "l.txt").unwrap_err();
         assert_eq!(

@@ -2,12 +2,16 @@
 //!
 //! The authors' files are LF-terminated ASCII; copies edited on Windows have CRLF, and the
 //! concatenated `ellipseList.txt` some repositories ship ends with a DOS end-of-file byte
-//! (0x1A). Line endings are removed here and nowhere else. Bytes are read with `read_until`
-//! so that a non-UTF-8 line becomes an error naming its line.
+//! (0x1A). Line endings, and a UTF-8 byte order mark at the start of the file, are removed
+//! here and nowhere else. Bytes are read with `read_until` so that a non-UTF-8 line becomes
+//! an error naming its line.
 
 use std::io::BufRead;
 
 use crate::ParseError;
+
+/// The UTF-8 byte order mark, dropped from the start of the first line only.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Reads a source file line by line, counting lines from 1.
 pub(crate) struct NumberedLines<'f, R> {
@@ -77,6 +81,11 @@ impl<'f, R: BufRead> NumberedLines<'f, R> {
                 self.buf.pop();
             }
         }
+        // Editors that save "UTF-8 with BOM" put EF BB BF before the first line; it is no
+        // part of the text (it used to end up in the first name).
+        if self.number == 1 && self.buf.starts_with(UTF8_BOM) {
+            self.buf.drain(..UTF8_BOM.len());
+        }
         if std::str::from_utf8(&self.buf).is_err() {
             return Err(ParseError::NotUtf8 {
                 file: self.file.to_owned(),
@@ -124,6 +133,19 @@ mod tests {
         assert_eq!(
             all_lines(b"\na\n  \n\x1a\nb\n\x1a"),
             vec![(2, "a".to_owned()), (5, "b".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_leading_utf8_bom_is_dropped_and_a_later_one_kept() {
+        assert_eq!(
+            all_lines("\u{feff}a\n\u{feff}b\n".as_bytes()),
+            vec![(1, "a".to_owned()), (2, "\u{feff}b".to_owned())]
+        );
+        // A BOM alone is a blank first line.
+        assert_eq!(
+            all_lines("\u{feff}\nb\n".as_bytes()),
+            vec![(2, "b".to_owned())]
         );
     }
 

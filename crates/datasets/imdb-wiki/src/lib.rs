@@ -10,7 +10,8 @@
 //!   split would misstate the source), told apart by the `source` attribute (`"wiki"` or
 //!   `"imdb"`) and by the first component of every id: `wiki/17/10000217_1981-05-05_2009`
 //!   (`<db>/<full_path without .jpg>`, stable and unique). A root holding only one source
-//!   loads that one.
+//!   loads that one. A source present in both trees (`wiki_crop/` and `wiki/`) is read from
+//!   the crop tree, and the other file is reported as present but not read.
 //! - **Ages as the authors define them**: `datevec(datenum(photo_taken,7,1) - dob)`, with the
 //!   MATLAB calendar implemented here ([`datenum`], [`civil_from_datenum`], [`authors_age`];
 //!   it differs from the popular yu4u `calc_age`, [`yu4u_age`], on a few births near
@@ -18,7 +19,8 @@
 //!   year 0, a photo before the birth, an age above 120, or a value that is no date or year
 //!   is a diagnostic naming the entry and the value, and the age is left unknown — never
 //!   clamped.
-//! - **Gender** 0/1/NaN is Female/Male/Unknown; any other value is a diagnostic and `None`.
+//! - **Gender** 0/1/NaN is Female/Male/Unknown; any other value is a diagnostic and `None`
+//!   (null in the export: the value says nothing usable, which is not NaN's `unknown`).
 //! - **Boxes.** `face_location` is `[x1 y1 x2 y2]` in 1-based MATLAB pixel indices of the
 //!   *uncropped* photo; [`face_location_to_box`] gives the box of exactly the pixels the
 //!   authors crop (`x = x1 - 1`, `w = x2 - x1 + 1`; the reasons are on that function). The

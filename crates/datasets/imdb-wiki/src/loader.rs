@@ -3,13 +3,17 @@
 //! The dataset root is the directory the archives were extracted into. For each source the
 //! loader reads the face-crop metadata (`wiki_crop/wiki.mat`, `imdb_crop/imdb.mat`) when
 //! present, else the full-photo one (`wiki/wiki.mat` from `wiki.tar.gz`, `imdb/imdb.mat`
-//! from `imdb_meta.tar`), never both: they describe the same entries. A source with
-//! neither file is simply absent (a user may fetch only Wikipedia); no file at all is an
-//! error naming every path tried.
+//! from `imdb_meta.tar`), never both: they describe the same entries. When both are there,
+//! the one not read is reported (a diagnostic on that file), so a user who meant the full
+//! photos learns why the samples point into the crops. A source with neither file is simply
+//! absent (a user may fetch only Wikipedia); no file at all is an error naming every path
+//! tried.
 
 use std::path::Path;
 
-use zukan_schema::{Dataset, DatasetError, DatasetInfo, Loaded, Resource, Selection, Split};
+use zukan_schema::{
+    Dataset, DatasetError, DatasetInfo, Diagnostic, Loaded, Resource, Selection, Split,
+};
 
 use crate::{CleanFilter, Db, ImageTree, ParseError, parse_meta_bytes};
 
@@ -22,7 +26,9 @@ pub fn meta_file(root: &Path, db: Db) -> Option<(String, ImageTree)> {
         .find(|(file, _)| root.join(file).is_file())
 }
 
-/// Reads every source present under `root` into one `train` split (Wikipedia first).
+/// Reads every source present under `root` into one `train` split (Wikipedia first). A
+/// source whose full-photo metadata is there beside the crop metadata read instead gets a
+/// diagnostic on the file not read.
 pub fn load(root: &Path, split: Split) -> Result<Loaded, ParseError> {
     if split != Split::Train {
         return Err(ParseError::NoSuchSplit { split });
@@ -34,6 +40,20 @@ pub fn load(root: &Path, split: Split) -> Result<Loaded, ParseError> {
             continue;
         };
         found_any = true;
+        if tree == ImageTree::Crop {
+            let full = db.meta_file(ImageTree::Full);
+            if root.join(&full).is_file() {
+                loaded.diagnostics.push(Diagnostic::in_file(
+                    full,
+                    format!(
+                        "present but not read: the same entries were read from {file} (the face \
+                         crops, preferred when both trees are there); to load the full photos, \
+                         use a root without {}/",
+                        db.dir(ImageTree::Crop)
+                    ),
+                ));
+            }
+        }
         let path = root.join(&file);
         let bytes = std::fs::read(&path).map_err(|source| ParseError::Read {
             file: path.display().to_string(),

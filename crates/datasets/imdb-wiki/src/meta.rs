@@ -223,7 +223,7 @@ impl Entry<'_, '_> {
             Some(Gender::Male)
         } else {
             self.report(format!(
-                "gender {g} is none of 0 (female), 1 (male), NaN (unknown); gender left unknown"
+                "gender {g} is none of 0 (female), 1 (male), NaN (unknown); gender left out (null)"
             ));
             None
         }

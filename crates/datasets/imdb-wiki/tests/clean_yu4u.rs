@@ -149,7 +149,7 @@ fn gender_rule() {
         ("female", (DOB, 2009.0, 0.0, 4.0, NAN), true),
         ("NaN", (DOB, 2009.0, NAN, 4.0, NAN), false),
         // yu4u drops only NaN; a value the format does not define (reported by the parser,
-        // gender left unknown) passes its test.
+        // gender left out) passes its test.
         ("2", (DOB, 2009.0, 2.0, 4.0, NAN), true),
     ]);
 }

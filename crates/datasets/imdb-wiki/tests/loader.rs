@@ -107,6 +107,44 @@ fn crop_metadata_wins_over_the_full_tree() {
 }
 
 #[test]
+fn a_root_with_both_trees_says_which_one_was_read() {
+    // With `wiki_crop/` and `wiki/` both present, only the crops were read, without a word.
+    let root = TempRoot::new("both-trees");
+    root.put(WIKI_SAMPLE, "wiki_crop/wiki.mat");
+    root.put(WIKI_SAMPLE, "wiki/wiki.mat");
+    root.put(IMDB_SAMPLE, "imdb/imdb.mat");
+    let loaded = load(root.path(), Split::Train).unwrap();
+    assert_eq!(loaded.samples.len(), 18);
+    let unread: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("not read"))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            "wiki/wiki.mat: present but not read: the same entries were read from \
+          wiki_crop/wiki.mat (the face crops, preferred when both trees are there); to load the \
+          full photos, use a root without wiki_crop/"
+        ]
+    );
+    // It comes first, before the diagnostics of the file that was read.
+    assert_eq!(loaded.diagnostics[0].file, "wiki/wiki.mat");
+    // A root with one tree per source says nothing of the kind.
+    let single = TempRoot::new("one-tree");
+    single.put(WIKI_SAMPLE, "wiki/wiki.mat");
+    let loaded = load(single.path(), Split::Train).unwrap();
+    assert!(loaded.samples[0].image.path().starts_with("wiki/"));
+    assert!(
+        !loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("not read"))
+    );
+}
+
+#[test]
 fn a_tree_without_metadata_names_every_path_tried() {
     let root = TempRoot::new("empty");
     let err = load(root.path(), Split::Train).unwrap_err();

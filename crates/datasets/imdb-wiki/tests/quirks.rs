@@ -214,18 +214,28 @@ fn gender_nan_is_unknown_without_a_diagnostic() {
 }
 
 #[test]
-fn gender_two_is_reported_and_left_unknown() {
-    let (s, messages) = one(Row {
-        gender: 2.0,
-        ..good()
-    });
-    assert_eq!(s.gender, None);
-    assert_eq!(
-        messages,
-        [format!(
-            "{PLACE}: gender 2 is none of 0 (female), 1 (male), NaN (unknown); gender left unknown"
-        )]
-    );
+fn gender_two_is_reported_as_left_out_not_unknown() {
+    // The message said "gender left unknown" while the gender is `None` (null in the export),
+    // not `Unknown`, which is what NaN gives.
+    for (value, text) in [
+        (2.0, "2"),
+        (-1.0, "-1"),
+        (0.5, "0.5"),
+        (f64::INFINITY, "inf"),
+    ] {
+        let (s, messages) = one(Row {
+            gender: value,
+            ..good()
+        });
+        assert_eq!(s.gender, None, "{text}");
+        assert_eq!(
+            messages,
+            [format!(
+                "{PLACE}: gender {text} is none of 0 (female), 1 (male), NaN (unknown); \
+                 gender left out (null)"
+            )]
+        );
+    }
 }
 
 #[test]

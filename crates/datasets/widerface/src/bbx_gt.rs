@@ -74,10 +74,11 @@ enum RowError {
 ///
 /// An image listed twice keeps its first occurrence; the repeat is a diagnostic saying what
 /// was dropped. A file with no image is a diagnostic (`holds no images`), not an error, so
-/// the other split still loads. Blank lines between images are skipped. Everything else that breaks the structure (a count
-/// that is not a number, a row without exactly ten integers, the file ending inside an image's
-/// rows, an image path that is not `<event>/<name>.jpg`) is a [`ParseError`] naming file and
-/// line. Never panics.
+/// the other split still loads. Blank lines between images are skipped. A leading UTF-8 byte
+/// order mark is dropped. Everything else that breaks the structure (a count that is not a
+/// number, a row without exactly ten integers, the file ending inside an image's rows, the
+/// next image path reached before the count's rows were read, an image path that is not
+/// `<event>/<name>.jpg`) is a [`ParseError`] naming file and line. Never panics.
 pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<Parsed, ParseError> {
     let mut lines = NumberedLines::new(reader, file);
     let mut parsed = Collector::new(file);
@@ -86,7 +87,7 @@ pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<P
             continue;
         }
         let mut sample = sample_for_image_line(text, split, file, line)?;
-        let count = read_count(&mut lines, &sample.id)?;
+        let (count_line, count) = read_count(&mut lines, &sample.id)?;
         if count == 0 {
             skip_train_placeholder(&mut lines, &sample.id, parsed.diagnostics())?;
         }
@@ -102,6 +103,16 @@ pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<P
                     found,
                 });
             };
+            if looks_like_image_path(row_text) && parse_row(row_text).is_err() {
+                return Err(ParseError::CountTooLarge {
+                    file: file.to_owned(),
+                    line: count_line,
+                    image: sample.id,
+                    expected: count,
+                    found,
+                    next: quote(row_text),
+                });
+            }
             let row = parse_row(row_text).map_err(|e| row_error(e, file, row_line))?;
             // Val writes an image without faces as count 1 + one row of zeros.
             if count == 1 && row == [0; 10] {
@@ -115,11 +126,11 @@ pub fn parse_bbx_gt<R: BufRead>(reader: R, file: &str, split: Split) -> Result<P
     Ok(parsed.finish())
 }
 
-/// Reads the count line after the image `image`.
+/// Reads the count line after the image `image`: its line and the count.
 fn read_count<R: BufRead>(
     lines: &mut NumberedLines<'_, R>,
     image: &str,
-) -> Result<u64, ParseError> {
+) -> Result<(u64, u64), ParseError> {
     let file = lines.file();
     let Some((line, text)) = lines.next_line()? else {
         return Err(ParseError::MissingCount {
@@ -128,12 +139,13 @@ fn read_count<R: BufRead>(
             image: image.to_owned(),
         });
     };
-    text.trim().parse().map_err(|_| ParseError::BadCount {
+    let count = text.trim().parse().map_err(|_| ParseError::BadCount {
         file: file.to_owned(),
         line,
         image: image.to_owned(),
         text: quote(text),
-    })
+    })?;
+    Ok((line, count))
 }
 
 /// Train writes an image without faces as count 0 followed by one row of zeros that the count
@@ -159,6 +171,15 @@ fn skip_train_placeholder<R: BufRead>(
         Err(_) => lines.put_back(),
     }
     Ok(())
+}
+
+/// Whether a line where a box row was expected is rather an image path: one field that ends
+/// in `.jpg` or holds the `--` of an event folder (`0--Parade/…`), which no row has.
+fn looks_like_image_path(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty()
+        && !text.contains(char::is_whitespace)
+        && (text.ends_with(".jpg") || text.contains("--"))
 }
 
 /// Ten whitespace-separated integers (a trailing space or tab is fine).

@@ -92,6 +92,30 @@ pub enum ParseError {
         /// The rows present.
         found: u64,
     },
+    /// The box rows of an image run into the next image path before its count was reached:
+    /// the count is the likely fault, so the error is at its line and names both. The path is
+    /// on line `line + found + 1`, since rows follow their count with no gaps.
+    #[error(
+        "{file}:{line}: `{image}` declares {}, but line {} is the next image path (`{next}`) \
+         after {}",
+        plural(*.expected, "box", "boxes"),
+        *.line + *.found + 1,
+        plural(*.found, "row", "rows")
+    )]
+    CountTooLarge {
+        /// The file.
+        file: String,
+        /// The line of the count.
+        line: u64,
+        /// The image the count belongs to.
+        image: String,
+        /// The count the file gave.
+        expected: u64,
+        /// The rows read before the next image path.
+        found: u64,
+        /// The text of the next image path's line (shortened when long).
+        next: String,
+    },
     /// The split has no annotation file or image folder in WIDER Face (`Fold(n)`).
     #[error("{file}: WIDER Face has no `{split}` split (it has train, val, test)")]
     NoSuchSplit {
@@ -112,4 +136,9 @@ pub(crate) fn quote(text: &str) -> String {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
     }
+}
+
+/// `1 box`, `2 boxes`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

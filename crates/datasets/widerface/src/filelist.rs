@@ -64,6 +64,18 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_utf8_bom_is_not_part_of_the_first_id() {
+        // A BOM used to end up in the first id and give an unknown-event diagnostic.
+        check(
+            "\u{feff}0--Parade/a.jpg\n1--Handshaking/b.jpg\n",
+            "1 0--Parade/a WIDER_test/images/0--Parade/a.jpg\n2 1--Handshaking/b WIDER_test/images/1--Handshaking/b.jpg",
+        );
+        let parsed =
+            parse_test_filelist("\u{feff}0--Parade/a.jpg\n".as_bytes(), "list.txt").unwrap();
+        assert!(crate::validate(&parsed).is_empty());
+    }
+
+    #[test]
     fn a_line_that_is_not_an_image_path_names_its_line() {
         check(
             "0--Parade/a.jpg\n3\n",

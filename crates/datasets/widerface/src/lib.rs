@@ -11,10 +11,11 @@
 //!   occlusion pose`, as their `readme.txt` says and their `.mat` files confirm. `invalid`
 //!   becomes [`Object::ignore`](zukan_schema::Object::ignore), and all six attribute codes are
 //!   kept as integers in the face's `attrs`.
-//! - **Boxes exactly as written.** Zero-width or zero-height boxes are kept; [`validate`]
-//!   reports them as diagnostics with file and line. The only rows not turned into faces are
-//!   the all-zero placeholders the authors write for images without faces (count `1` + zero
-//!   row in val, count `0` + zero row in train); those images are kept with no boxes.
+//! - **Boxes exactly as written.** Zero-width or zero-height boxes, and boxes starting at a
+//!   negative x or y, are kept (never clamped); [`validate`] reports them as diagnostics with
+//!   file and line. The only rows not turned into faces are the all-zero placeholders the
+//!   authors write for images without faces (count `1` + zero row in val, count `0` + zero
+//!   row in train); those images are kept with no boxes.
 //! - **Errors name the place.** A file whose structure is lost gives a [`ParseError`] such as
 //!   `wider_face_val_bbx_gt.txt:118: expected 10 integers, found 9`; no input makes a parser
 //!   panic.

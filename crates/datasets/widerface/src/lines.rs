@@ -1,13 +1,17 @@
 //! Numbered lines of a source file, with one line of look-back.
 //!
 //! The authors' files are LF-terminated ASCII, but copies edited on Windows have CRLF, so the
-//! line ending (`\n` or `\r\n`) is removed here and nowhere else. Bytes are read with
-//! `read_until` rather than `lines()` so that a non-UTF-8 line becomes an error naming its
-//! line instead of an anonymous `InvalidData`.
+//! line ending (`\n` or `\r\n`) is removed here and nowhere else; so is a UTF-8 byte order
+//! mark at the start of the file. Bytes are read with `read_until` rather than `lines()` so
+//! that a non-UTF-8 line becomes an error naming its line instead of an anonymous
+//! `InvalidData`.
 
 use std::io::BufRead;
 
 use crate::ParseError;
+
+/// The UTF-8 byte order mark, dropped from the start of the first line only.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Reads a source file line by line, counting lines from 1.
 pub(crate) struct NumberedLines<'f, R> {
@@ -72,6 +76,11 @@ impl<'f, R: BufRead> NumberedLines<'f, R> {
                     self.buf.pop();
                 }
             }
+            // Editors that save "UTF-8 with BOM" put EF BB BF before the first line; it is
+            // no part of the text (it used to end up in the first image id).
+            if self.number == 1 && self.buf.starts_with(UTF8_BOM) {
+                self.buf.drain(..UTF8_BOM.len());
+            }
         }
         let text = std::str::from_utf8(&self.buf).map_err(|_| ParseError::NotUtf8 {
             file: self.file.to_owned(),
@@ -121,6 +130,15 @@ mod tests {
         lines.put_back();
         assert_eq!(lines.next_line().unwrap(), None);
         assert_eq!(lines.number(), 3);
+    }
+
+    #[test]
+    fn a_leading_utf8_bom_is_dropped_and_a_later_one_kept() {
+        assert_eq!(
+            all_lines("\u{feff}a\n\u{feff}b\n".as_bytes()),
+            vec![(1, "a".to_owned()), (2, "\u{feff}b".to_owned())]
+        );
+        assert_eq!(all_lines("\u{feff}".as_bytes()), vec![(1, String::new())]);
     }
 
     #[test]

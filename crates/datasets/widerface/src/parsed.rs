@@ -104,8 +104,9 @@ impl Collector {
                     1 => format!(" (line {})", image.line + 2),
                     n => format!(" (lines {}-{})", image.line + 2, image.line + 1 + n),
                 };
+                let verb = if mine.len() == 1 { "differs" } else { "differ" };
                 message += &format!(
-                    ", and its {}{rows} differ from the first's {}",
+                    ", and its {}{rows} {verb} from the first's {}",
                     boxes(mine.len()),
                     boxes(theirs.len())
                 );

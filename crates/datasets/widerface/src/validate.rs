@@ -11,7 +11,8 @@ use crate::{ATTRIBUTES, EVENTS, Parsed, event_of};
 const LARGEST_CODE: [i64; 6] = [2, 1, 1, 1, 2, 1];
 
 /// Reports, each at its line: boxes with zero or negative width or height (the real val file
-/// has 7, e.g. `706 94 0 1` in `0_Parade_Parade_0_317`), attribute codes the readme does not
+/// has 7, e.g. `706 94 0 1` in `0_Parade_Parade_0_317`), boxes with a negative x or y (the
+/// real val file has none), attribute codes the readme does not
 /// define, and images under a folder that is none of the 61 [`EVENTS`] (the sample is kept:
 /// its path may still be right, but its `event` attribute is not one of the card's). Repeated
 /// images are the parser's to report, since it drops them.
@@ -43,6 +44,22 @@ pub fn validate(parsed: &Parsed) -> Vec<Diagnostic> {
                     line,
                     format!(
                         "box {} of `{id}` is degenerate: x={} y={} w={} h={} (kept as written)",
+                        i + 1,
+                        b.x,
+                        b.y,
+                        b.w,
+                        b.h
+                    ),
+                ));
+            }
+            // The authors' boxes start inside the image; one that does not is kept as written
+            // (never clamped), like a degenerate one, and said.
+            if b.x < 0.0 || b.y < 0.0 {
+                diagnostics.push(Diagnostic::at_line(
+                    file,
+                    line,
+                    format!(
+                        "box {} of `{id}` starts outside the image: x={} y={} w={} h={} (kept as written)",
                         i + 1,
                         b.x,
                         b.y,
@@ -96,6 +113,24 @@ mod tests {
                 "gt.txt:5: box 3 of `0--Parade/a` is degenerate: x=1026 y=474 w=-2 h=23 (kept as written)",
             ],
         );
+    }
+
+    #[test]
+    fn boxes_at_negative_coordinates_are_reported_and_kept() {
+        // `-5 -3 10 10` passed without a word; it is kept as written, never clamped.
+        let input = "0--Parade/a.jpg\n3\n-5 -3 10 10 0 0 0 0 0 0 \n4 -1 2 2 0 0 0 0 0 0 \n-7 0 0 3 0 0 0 0 0 0 \n";
+        check(
+            input,
+            &[
+                "gt.txt:3: box 1 of `0--Parade/a` starts outside the image: x=-5 y=-3 w=10 h=10 (kept as written)",
+                "gt.txt:4: box 2 of `0--Parade/a` starts outside the image: x=4 y=-1 w=2 h=2 (kept as written)",
+                "gt.txt:5: box 3 of `0--Parade/a` is degenerate: x=-7 y=0 w=0 h=3 (kept as written)",
+                "gt.txt:5: box 3 of `0--Parade/a` starts outside the image: x=-7 y=0 w=0 h=3 (kept as written)",
+            ],
+        );
+        let parsed = parse_bbx_gt(input.as_bytes(), "gt.txt", Split::Val).unwrap();
+        let b = parsed.images[0].sample.objects[0].bbox;
+        assert_eq!([b.x, b.y, b.w, b.h], [-5.0, -3.0, 10.0, 10.0]);
     }
 
     #[test]

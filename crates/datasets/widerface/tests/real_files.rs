@@ -76,6 +76,20 @@ fn val_ground_truth_counts_match_the_real_file() {
     );
     // awk 'NF==10 && ($3<=0||$4<=0) && $0 !~ /^0 0 0 0 0 0 0 0 0 0 *$/' $F | wc -l  → 7
     assert_eq!(faces.iter().filter(|o| o.bbox.is_degenerate()).count(), 7);
+    // awk 'NF==10 && ($1<0||$2<0)' $F | wc -l                     → 0 (no box starts outside
+    // the image, so validation reports none; `$1 ~ /^-/ || $2 ~ /^-/` gives 0 as well)
+    assert_eq!(
+        faces
+            .iter()
+            .filter(|o| o.bbox.x < 0.0 || o.bbox.y < 0.0)
+            .count(),
+        0
+    );
+    assert!(
+        !validate(&parsed)
+            .iter()
+            .any(|d| d.message.contains("starts outside the image"))
+    );
     // awk 'NF==10 {b+=$5;e+=$6;i+=$7;v+=$8;o+=$9;p+=$10} END{print b,e,i,v,o,p}' $F
     //                                                              → 57663 400 2298 585 24607 1655
     let sums: Vec<i64> = [
@@ -170,6 +184,52 @@ fn val_ground_truth_places_match_the_real_file() {
         diagnostics[0].to_string(),
         "wider_face_val_bbx_gt.txt:2803: box 51 of `0--Parade/0_Parade_Parade_0_317` is degenerate: x=706 y=94 w=0 h=1 (kept as written)"
     );
+}
+
+#[test]
+fn a_wrong_count_in_the_real_file_names_the_count_line_and_the_next_image() {
+    // The review's copy with line 2 (`126`) changed to `999999` was reported as
+    // `:129: expected 10 integers, found 1`, naming neither the count nor the image.
+    // sed -n 129p $F                                               → 0--Parade/0_Parade_Parade_0_628.jpg
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut open("wider_face_val_bbx_gt.txt"), &mut text).unwrap();
+    let text = text.replacen("\n126\n", "\n999999\n", 1);
+    let err = parse_bbx_gt(text.as_bytes(), "wider_face_val_bbx_gt.txt", Split::Val).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "wider_face_val_bbx_gt.txt:2: `0--Parade/0_Parade_marchingband_1_465` declares 999999 \
+         boxes, but line 129 is the next image path (`0--Parade/0_Parade_Parade_0_628.jpg`) \
+         after 126 rows"
+    );
+}
+
+#[test]
+fn the_real_files_with_a_leading_bom_parse_the_same() {
+    // A copy saved by an editor that adds a UTF-8 BOM put it into the first id.
+    for (name, images) in [
+        ("wider_face_val_bbx_gt.txt", 3226),
+        ("wider_face_test_filelist.txt", 16097),
+    ] {
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        std::io::Read::read_to_end(&mut open(name), &mut bytes).unwrap();
+        let parsed = if name.contains("test") {
+            parse_test_filelist(bytes.as_slice(), name)
+        } else {
+            parse_bbx_gt(bytes.as_slice(), name, Split::Val)
+        }
+        .unwrap();
+        assert_eq!(parsed.images.len(), images, "{name}");
+        assert!(
+            parsed.images[0].sample.id.starts_with("0--Parade/"),
+            "{name}"
+        );
+        assert!(
+            !validate(&parsed)
+                .iter()
+                .any(|d| d.message.contains("none of the 61")),
+            "{name}"
+        );
+    }
 }
 
 #[test]

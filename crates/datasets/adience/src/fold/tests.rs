@@ -157,8 +157,29 @@ fn genders_f_m_u_and_empty() {
     check(
         &row("(25, 32)", "x"),
         (r, None, Some("(25, 32)"), Some(4)),
-        &["fold_2_data.txt:2: gender `x` is not f, m or u; gender left unknown"],
+        &["fold_2_data.txt:2: gender `x` is not f, m or u; gender left out (null)"],
     );
+}
+
+#[test]
+fn an_unreadable_gender_is_said_to_be_left_out_not_unknown() {
+    // The message said "gender left unknown" while the gender is `None` (null in the export),
+    // not `Unknown`, which is the source saying "u".
+    let r = Some(Age::Range(25, 32));
+    check(
+        &row("(25, 32)", "q"),
+        (r, None, Some("(25, 32)"), Some(4)),
+        &["fold_2_data.txt:2: gender `q` is not f, m or u; gender left out (null)"],
+    );
+}
+
+#[test]
+fn a_leading_utf8_bom_does_not_break_the_header() {
+    // A BOM before `user_id` made the header unrecognised, so the whole fold failed.
+    let input = format!("\u{feff}{HEADER}{}", row("(25, 32)", "m"));
+    let parsed = parse_fold(input.as_bytes(), FILE, Split::Fold(2), ImageVariant::Faces).unwrap();
+    assert_eq!(parsed.faces.len(), 1);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
 }
 
 #[test]

@@ -134,18 +134,92 @@ fn odd_values_are_kept_and_reported() {
         ],
     );
     check(
-        "a/1\n1\nNaN 5 0 5 5  1\n",
-        &[("a/1", 1)],
-        &[
-            "FDDB-fold-08-ellipseList.txt:3: a face of `a/1` has a value that is not a finite number",
-        ],
-    );
-    check(
         "a/1\n1\n5 5 0 5 5  0.5\n",
         &[("a/1", 1)],
         &[
             "FDDB-fold-08-ellipseList.txt:3: the sixth field of a face of `a/1` is 0.5, where the authors always write 1",
         ],
+    );
+}
+
+#[test]
+fn a_non_finite_ellipse_is_kept_marked_ignore_and_reported() {
+    // A NaN radius used to export `bbox: [null,null,null,null]` with `ignore: false`.
+    let input = "a/1\n3\nNaN 5 0 5 5  1\n5 5 inf -inf 5  1\n5 5 0 5 5  1\n";
+    check(
+        input,
+        &[("a/1", 3)],
+        &[
+            "FDDB-fold-08-ellipseList.txt:3: a face of `a/1` has ra NaN, not a finite number, so \
+             it has no box: kept as written and marked ignore",
+            "FDDB-fold-08-ellipseList.txt:4: a face of `a/1` has angle inf, cx -inf, not finite \
+             numbers, so it has no box: kept as written and marked ignore",
+        ],
+    );
+    let parsed = parse(input).unwrap();
+    let ignore: Vec<bool> = parsed.images[0]
+        .sample
+        .objects
+        .iter()
+        .map(|o| o.ignore)
+        .collect();
+    assert_eq!(ignore, [true, true, false]);
+    let nan = &parsed.images[0].sample.objects[0];
+    assert!(
+        nan.ellipse.unwrap().ra.is_nan(),
+        "the ellipse is kept as written"
+    );
+    // Finite values whose box overflows the schema's f32 are no usable box either.
+    check(
+        "a/1\n1\n1e300 5 0 5 5  1\n",
+        &[("a/1", 1)],
+        &[
+            "FDDB-fold-08-ellipseList.txt:3: the box of a face of `a/1` is too large for \
+             32-bit floats: kept as written and marked ignore",
+        ],
+    );
+    assert!(
+        parse("a/1\n1\n1e300 5 0 5 5  1\n").unwrap().images[0]
+            .sample
+            .objects[0]
+            .ignore
+    );
+    // A non-finite sixth field leaves the box alone: it is the sixth field's diagnostic only.
+    check(
+        "a/1\n1\n5 5 0 5 5  NaN\n",
+        &[("a/1", 1)],
+        &[
+            "FDDB-fold-08-ellipseList.txt:3: the sixth field of a face of `a/1` is NaN, where the authors always write 1",
+        ],
+    );
+    assert!(
+        !parse("a/1\n1\n5 5 0 5 5  NaN\n").unwrap().images[0]
+            .sample
+            .objects[0]
+            .ignore
+    );
+}
+
+#[test]
+fn a_repeat_with_one_other_face_says_it_differs() {
+    // The message read "its 1 face (line 6) differ".
+    check(
+        "a/1\n2\n5 5 0 5 5 1\n6 6 0 5 5 1\na/1\n1\n7 7 0 5 5 1\n",
+        &[("a/1", 2)],
+        &[
+            "FDDB-fold-08-ellipseList.txt:5: `a/1` is listed again (first at line 1); \
+             the repeat is dropped, and its 1 face (line 7) differs from the first's 2 faces",
+        ],
+    );
+}
+
+#[test]
+fn a_leading_utf8_bom_is_not_part_of_the_first_name() {
+    // A BOM used to make the first name `\u{feff}2002/08/11/big/img_591`.
+    check(
+        "\u{feff}2002/08/11/big/img_591\n1\n5 5 0 5 5  1\n",
+        &[("2002/08/11/big/img_591", 1)],
+        &[],
     );
 }
 

@@ -281,11 +281,72 @@ fn a_file_ending_inside_an_image_names_file_and_line() {
 }
 
 #[test]
-fn fewer_rows_than_the_count_stops_at_the_next_image() {
+fn fewer_rows_than_the_count_names_the_count_line_and_the_next_image() {
+    // This used to be `gt.txt:4: expected 10 integers, found 1`, naming neither the count
+    // that is wrong nor its image.
     check(
         &format!("0--Parade/a.jpg\n2\n{ROW}\n0--Parade/b.jpg\n1\n{ROW}\n"),
+        "error: gt.txt:2: `0--Parade/a` declares 2 boxes, but line 4 is the next image path \
+         (`0--Parade/b.jpg`) after 1 row",
+    );
+    check(
+        "0--Parade/a.jpg\n1\n0--Parade/b.jpg\n0\n",
+        "error: gt.txt:2: `0--Parade/a` declares 1 box, but line 3 is the next image path \
+         (`0--Parade/b.jpg`) after 0 rows",
+    );
+    // An event folder written without `.jpg` still looks like a path (`--`), not a row.
+    check(
+        &format!("0--Parade/a.jpg\n3\n{ROW}\n{ROW}\n0--Parade/b\n"),
+        "error: gt.txt:2: `0--Parade/a` declares 3 boxes, but line 5 is the next image path \
+         (`0--Parade/b`) after 2 rows",
+    );
+}
+
+#[test]
+fn a_huge_count_before_the_next_image_names_the_count_line() {
+    // The review's file: count `999999` on line 2 gave `:129: expected 10 integers, found 1`.
+    let mut input = "0--Parade/a.jpg\n999999\n".to_owned();
+    for _ in 0..126 {
+        input += ROW;
+        input += "\n";
+    }
+    input += &format!("0--Parade/b.jpg\n1\n{ROW}\n");
+    check(
+        &input,
+        "error: gt.txt:2: `0--Parade/a` declares 999999 boxes, but line 129 is the next image \
+         path (`0--Parade/b.jpg`) after 126 rows",
+    );
+}
+
+#[test]
+fn a_short_row_that_is_no_path_is_still_a_row_error() {
+    // Only a line that looks like an image path ends the rows early; a broken row is a row.
+    check(
+        &format!("0--Parade/a.jpg\n2\n{ROW}\n345\n"),
         "error: gt.txt:4: expected 10 integers, found 1",
     );
+}
+
+#[test]
+fn a_leading_utf8_bom_is_not_part_of_the_first_id() {
+    // A BOM used to end up in the id (`\u{feff}0--Parade/a`) and give an unknown event.
+    let input = format!("\u{feff}0--Parade/a.jpg\n1\n{ROW}\n");
+    check(&input, "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0");
+    let parsed = parse_bbx_gt(input.as_bytes(), "gt.txt", Split::Val).unwrap();
+    assert_eq!(
+        parsed.images[0].sample.attrs["event"],
+        AttrValue::from("0--Parade")
+    );
+    assert!(crate::validate(&parsed).is_empty());
+    // Only a leading one is dropped: one inside the file is text, kept, and its folder is
+    // reported as no event.
+    let input = format!("0--Parade/a.jpg\n1\n{ROW}\n\u{feff}0--Parade/b.jpg\n0\n");
+    check(
+        &input,
+        "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0\n4 \u{feff}0--Parade/b: -",
+    );
+    let parsed = parse_bbx_gt(input.as_bytes(), "gt.txt", Split::Val).unwrap();
+    assert_eq!(crate::validate(&parsed).len(), 1);
 }
 
 #[test]
@@ -375,5 +436,16 @@ fn a_repeated_image_with_other_boxes_says_what_was_dropped() {
         "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0\n\
          diag gt.txt:4: `0--Parade/a` is listed again (first at line 1); the repeat is dropped, \
          and its 0 boxes differ from the first's 1 box",
+    );
+}
+
+#[test]
+fn a_repeat_with_one_other_box_says_it_differs() {
+    // The message read "its 1 box (line 6) differ".
+    check(
+        &format!("0--Parade/a.jpg\n2\n{ROW}\n{ROW}\n0--Parade/a.jpg\n1\n1 2 3 4 0 0 0 0 0 0 \n"),
+        "1 0--Parade/a: 345 211 4 4 2 0 0 0 2 0 | 345 211 4 4 2 0 0 0 2 0\n\
+         diag gt.txt:5: `0--Parade/a` is listed again (first at line 1); the repeat is dropped, \
+         and its 1 box (line 7) differs from the first's 2 boxes",
     );
 }
