@@ -33,6 +33,25 @@ pub struct BatchNorm {
     saved: Vec<(f32, f32)>,
 }
 
+/// Independent accumulators of [`lane_sum`]: one f64 chain per lane, so the sum vectorises
+/// (a single chain waits on every addition) and stays as exact as one f64 sum.
+const LANES: usize = 8;
+
+/// `Σ f(v)` over the values of `planes`, in f64.
+fn lane_sum<'a>(planes: impl Iterator<Item = &'a [f32]>, f: impl Fn(f32) -> f64) -> f64 {
+    let (mut tail, mut lanes) = (0f64, [0f64; LANES]);
+    for p in planes {
+        let (chunks, rest) = p.as_chunks::<LANES>();
+        for chunk in chunks {
+            for k in 0..LANES {
+                lanes[k] += f(chunk[k]);
+            }
+        }
+        tail += rest.iter().map(|&v| f(v)).sum::<f64>();
+    }
+    tail + lanes.iter().sum::<f64>()
+}
+
 /// Per-channel sums over every image's plane of channel `ch`.
 fn channel_planes(t: &[f32], c: usize, plane: usize, ch: usize) -> impl Iterator<Item = &[f32]> {
     t.chunks(plane).skip(ch).step_by(c)
@@ -93,15 +112,11 @@ impl BatchNorm {
         let stats: Vec<(f64, f64)> = (0..c)
             .into_par_iter()
             .map(|ch| {
-                let sum: f64 = channel_planes(xs, c, plane, ch)
-                    .flatten()
-                    .map(|&v| v as f64)
-                    .sum();
+                let sum = lane_sum(channel_planes(xs, c, plane, ch), |v| v as f64);
                 let mean = sum / count as f64;
-                let ss: f64 = channel_planes(xs, c, plane, ch)
-                    .flatten()
-                    .map(|&v| (v as f64 - mean).powi(2))
-                    .sum();
+                let ss = lane_sum(channel_planes(xs, c, plane, ch), |v| {
+                    (v as f64 - mean).powi(2)
+                });
                 (mean, ss / count as f64)
             })
             .collect();
@@ -160,16 +175,23 @@ impl BatchNorm {
             .into_par_iter()
             .map(|ch| {
                 let (mean, inv) = saved[ch];
-                let (mut sdy, mut sdyx) = (0f64, 0f64);
+                let sdy = lane_sum(channel_planes(gs, c, plane, ch), |g| g as f64);
+                let (mut sdyx, mut lanes) = (0f64, [0f64; LANES]);
                 for (xp, gp) in
                     channel_planes(xs, c, plane, ch).zip(channel_planes(gs, c, plane, ch))
                 {
-                    for (&xv, &gv) in xp.iter().zip(gp) {
-                        sdy += gv as f64;
+                    let (xc, xr) = xp.as_chunks::<LANES>();
+                    let (gc, gr) = gp.as_chunks::<LANES>();
+                    for (xv, gv) in xc.iter().zip(gc) {
+                        for k in 0..LANES {
+                            lanes[k] += (gv[k] * (xv[k] - mean) * inv) as f64;
+                        }
+                    }
+                    for (&xv, &gv) in xr.iter().zip(gr) {
                         sdyx += (gv * (xv - mean) * inv) as f64;
                     }
                 }
-                (sdy as f32, sdyx as f32)
+                (sdy as f32, (sdyx + lanes.iter().sum::<f64>()) as f32)
             })
             .collect();
         for (ch, &(sdy, sdyx)) in sums.iter().enumerate() {
@@ -214,9 +236,7 @@ fn apply_affine(x: &Tensor, y: &mut Tensor, affine: &[(f32, f32)], act: Activati
         .enumerate()
         .for_each(|(i, (yp, xp))| {
             let (s, t) = affine[i % c];
-            for (o, &v) in yp.iter_mut().zip(xp) {
-                *o = act.apply(s * v + t);
-            }
+            act.map_into(xp, yp, |v| s * v + t);
         });
 }
 
@@ -232,6 +252,6 @@ pub(crate) fn affine_in_place(y: &mut Tensor, affine: &[(f32, f32)], act: Activa
         .enumerate()
         .for_each(|(i, p)| {
             let (s, t) = affine[i % c];
-            p.iter_mut().for_each(|v| *v = act.apply(s * *v + t));
+            act.map_in_place(p, |v| s * v + t);
         });
 }

@@ -10,17 +10,17 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
 
 /// `(name, shape, values)` of every stored array, in layer order.
-fn state_mut(net: &mut Network) -> Vec<(String, Vec<usize>, &mut Vec<f32>)> {
+fn state_mut(net: &mut Network) -> Vec<(String, Vec<usize>, &mut [f32])> {
     let mut out = Vec::new();
     for (i, l) in net.layers.iter_mut().enumerate() {
         let LayerKind::Conv(b) = &mut l.kind else {
             continue;
         };
-        let c = &mut b.conv;
-        let wshape = vec![c.c_out, c.c_in, c.k, c.k];
-        let n = c.c_out;
-        out.push((format!("layers.{i}.weight"), wshape, &mut c.weight));
-        if let Some(bias) = &mut c.bias {
+        let wshape = vec![b.conv.c_out, b.conv.c_in, b.conv.k, b.conv.k];
+        let n = b.conv.c_out;
+        let c = b.conv.parts_mut();
+        out.push((format!("layers.{i}.weight"), wshape, c.weight));
+        if let Some(bias) = c.bias {
             out.push((format!("layers.{i}.bias"), vec![n], bias));
         }
         if let Some(bn) = &mut b.bn {
@@ -67,7 +67,7 @@ pub fn save_checkpoint(net: &mut Network) -> Result<Vec<u8>> {
     let state = state_mut(net);
     let arrays: Vec<(String, Vec<usize>, &[f32])> = state
         .iter()
-        .map(|(n, s, v)| (n.clone(), s.clone(), v.as_slice()))
+        .map(|(n, s, v)| (n.clone(), s.clone(), &v[..]))
         .collect();
     let meta = HashMap::from([
         ("format".to_string(), "zukan-nn".to_string()),
@@ -148,7 +148,8 @@ pub fn load_checkpoint(net: &mut Network, bytes: &[u8]) -> Result<()> {
         )));
     }
     for ((_, _, dst), data) in state_mut(net).into_iter().zip(loaded) {
-        *dst = data;
+        // The shapes, hence the lengths, were checked above.
+        dst.copy_from_slice(&data);
     }
     if let Some(seen) = seen {
         net.seen = seen;

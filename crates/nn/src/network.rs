@@ -343,13 +343,14 @@ impl Network {
                 continue;
             };
             let name = |what: &str| format!("layers.{i}.{what}");
+            let conv = b.conv.parts_mut();
             out.push(Param {
                 name: name("weight"),
                 kind: ParamKind::Weights,
-                value: &mut b.conv.weight,
-                grad: &mut b.conv.grad_weight,
+                value: conv.weight,
+                grad: conv.grad_weight,
             });
-            if let (Some(v), Some(g)) = (&mut b.conv.bias, &mut b.conv.grad_bias) {
+            if let (Some(v), Some(g)) = (conv.bias, conv.grad_bias) {
                 out.push(Param {
                     name: name("bias"),
                     kind: ParamKind::BiasOrScale,

@@ -57,7 +57,8 @@ fn tensor(shape: [usize; 4], seed: u64) -> Tensor {
 fn convolution_stride_2_padding_1_with_bias() {
     let x = tensor([2, 3, 7, 6], 1);
     let mut conv = Conv2d::new(3, 4, 3, 2, 1, true);
-    conv.weight = values(conv.weight.len(), 2);
+    let w = values(conv.weight().len(), 2);
+    conv.weight_mut().copy_from_slice(&w);
     conv.bias = Some(values(4, 3));
     let mut y = Tensor::default();
     conv.forward(&x, &mut y).unwrap();
@@ -77,10 +78,10 @@ fn convolution_stride_2_padding_1_with_bias() {
             &Tensor::from_vec(x.shape(), v.to_vec()).unwrap(),
         )
     });
-    let mut w = base.weight.clone();
+    let mut w = base.weight().to_vec();
     check("conv dw", &mut w, &conv.grad_weight, |v| {
         let mut c = base.clone();
-        c.weight = v.to_vec();
+        c.weight_mut().copy_from_slice(v);
         run(&mut c, &x)
     });
     let mut b = base.bias.clone().unwrap();
@@ -91,11 +92,58 @@ fn convolution_stride_2_padding_1_with_bias() {
     });
 }
 
+/// A 3×3 stride-1 pad-1 convolution with 16 input channels runs as Winograd F(2×2, 3×3);
+/// odd sides leave the last tile row and column hanging over the edge.
+#[test]
+fn convolution_on_the_winograd_path() {
+    let x = tensor([2, 16, 5, 4], 21);
+    let mut conv = Conv2d::new(16, 3, 3, 1, 1, true);
+    let w = values(conv.weight().len(), 22);
+    conv.weight_mut().copy_from_slice(&w);
+    conv.bias = Some(values(3, 23));
+    let mut y = Tensor::default();
+    conv.forward(&x, &mut y).unwrap();
+    let g = tensor(y.shape(), 24);
+    let mut gx = Tensor::zeros(x.shape());
+    conv.backward(&x, &g, Some(&mut gx)).unwrap();
+    let base = conv.clone();
+    let run = |c: &mut Conv2d, x: &Tensor| {
+        let mut y = Tensor::default();
+        c.forward(x, &mut y).unwrap();
+        dot(y.as_slice(), g.as_slice())
+    };
+    let mut xs = x.as_slice().to_vec();
+    check("winograd dx", &mut xs, gx.as_slice(), |v| {
+        run(
+            &mut base.clone(),
+            &Tensor::from_vec(x.shape(), v.to_vec()).unwrap(),
+        )
+    });
+    let mut w = base.weight().to_vec();
+    check("winograd dw", &mut w, &conv.grad_weight, |v| {
+        let mut c = base.clone();
+        c.weight_mut().copy_from_slice(v);
+        run(&mut c, &x)
+    });
+    let mut b = base.bias.clone().unwrap();
+    check(
+        "winograd db",
+        &mut b,
+        conv.grad_bias.as_ref().unwrap(),
+        |v| {
+            let mut c = base.clone();
+            c.bias = Some(v.to_vec());
+            run(&mut c, &x)
+        },
+    );
+}
+
 #[test]
 fn pointwise_convolution() {
     let x = tensor([2, 5, 3, 4], 5);
     let mut conv = Conv2d::new(5, 3, 1, 1, 0, false);
-    conv.weight = values(conv.weight.len(), 6);
+    let w = values(conv.weight().len(), 6);
+    conv.weight_mut().copy_from_slice(&w);
     let mut y = Tensor::default();
     conv.forward(&x, &mut y).unwrap();
     let g = tensor(y.shape(), 7);

@@ -61,8 +61,8 @@ fn initialise(net: &mut Network) {
         if let LayerKind::Conv(block) = &mut layer.kind {
             let conv = &mut block.conv;
             let scale = 1.0 / ((conv.c_in * conv.k * conv.k) as f32).sqrt();
-            let draw = values(conv.weight.len(), 100 + i as u64);
-            for (w, d) in conv.weight.iter_mut().zip(draw) {
+            let draw = values(conv.weight().len(), 100 + i as u64);
+            for (w, d) in conv.weight_mut().iter_mut().zip(draw) {
                 *w = d * scale;
             }
         }

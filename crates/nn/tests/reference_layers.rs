@@ -16,7 +16,7 @@ fn convolutions_forward_and_gradients() {
         let m = case.meta("meta_n_c_h_w_out_k_stride_pad");
         let (c, o, k, s, p) = (m[1], m[4], m[5], m[6], m[7]);
         let mut conv = Conv2d::new(c, o, k, s, p, true);
-        conv.weight = case.vec("w");
+        conv.weight_mut().copy_from_slice(&case.vec("w"));
         conv.bias = Some(case.vec("b"));
         let x = case.tensor("x");
         let mut y = Tensor::default();

@@ -81,25 +81,22 @@ pub fn read_header(bytes: &[u8]) -> Result<WeightsHeader> {
 }
 
 /// The slices a layer's payload fills, in file order.
-fn payload_of(kind: &mut LayerKind) -> Vec<&mut Vec<f32>> {
+fn payload_of(kind: &mut LayerKind) -> Vec<&mut [f32]> {
     let LayerKind::Conv(b) = kind else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let conv = b.conv.parts_mut();
     match &mut b.bn {
         Some(bn) => {
-            out.push(&mut bn.beta);
-            out.push(&mut bn.gamma);
-            out.push(&mut bn.running_mean);
-            out.push(&mut bn.running_var);
+            out.push(&mut bn.beta[..]);
+            out.push(&mut bn.gamma[..]);
+            out.push(&mut bn.running_mean[..]);
+            out.push(&mut bn.running_var[..]);
         }
-        None => {
-            if let Some(bias) = &mut b.conv.bias {
-                out.push(bias);
-            }
-        }
+        None => out.extend(conv.bias),
     }
-    out.push(&mut b.conv.weight);
+    out.push(conv.weight);
     out
 }
 
