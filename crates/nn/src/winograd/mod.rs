@@ -75,7 +75,7 @@ thread_local! {
 /// passes until its weights change ([`Conv2d::weight_mut`] marks them stale): a forward
 /// pass at batch 1 would otherwise spend about a fifth of its time transforming the 13×13
 /// layers' filters (2/3 of the weights, read from memory once per pass). A backward pass
-/// borrows the buffer as its workspace and leaves it stale.
+/// uses them for the input gradient, then their buffer for `dU`, and leaves them stale.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Filters {
     values: Vec<f32>,
@@ -86,6 +86,15 @@ impl Filters {
     /// Marks the values stale (the allocation is kept for the next transform).
     pub(crate) fn invalidate(&mut self) {
         self.valid = false;
+    }
+
+    /// Transforms `weight` (`[c_out][c_in][3][3]`) unless the values are current.
+    fn refresh(&mut self, weight: &[f32], c_in: usize, c_out: usize) {
+        if !self.valid {
+            self.values.resize(XI * c_in * c_out, 0.0);
+            transform_filters(weight, c_out, c_in, &mut self.values);
+            self.valid = true;
+        }
     }
 }
 
@@ -184,17 +193,13 @@ pub(crate) fn forward(
     y: &mut Tensor,
 ) {
     let g = Geom::of(x);
-    if !filters.valid {
-        filters.values.resize(XI * c_in * c_out, 0.0);
-        transform_filters(weight, c_out, c_in, false, &mut filters.values);
-        filters.valid = true;
-    }
+    filters.refresh(weight, c_in, c_out);
     let op = Conv {
         g,
         split: split(&g, c_in, c_out),
         c_a: c_in,
         c_b: c_out,
-        u: &filters.values,
+        filters: Taps::Forward(&filters.values),
         bias,
         accumulate: false,
     };
@@ -202,14 +207,13 @@ pub(crate) fn forward(
 }
 
 /// Adds `∂L/∂W` (and `∂L/∂b`) to `conv`'s gradients and, if `dx` is given, `∂L/∂x` to it.
-/// The layer's transformed filters are stale after a backward pass (the weights are about
-/// to change), so their buffer serves as the workspace for `dU` and the rotated filters.
+/// The input gradient uses the forward's transformed filters (transformed again if stale);
+/// then, as the weights are about to change, their buffer holds `dU` and is left stale.
 pub(crate) fn backward(conv: &mut Conv2d, x: &Tensor, dy: &Tensor, dx: Option<&mut Tensor>) {
     let g = Geom::of(x);
     let (ci, co) = (conv.c_in, conv.c_out);
     let split = split(&g, ci, co);
-    let mut f = std::mem::take(&mut conv.transformed.values);
-    f.resize(XI * ci * co, 0.0);
+    let mut filters = std::mem::take(&mut conv.transformed);
     let parts = conv.parts_mut();
     if let Some(gb) = parts.grad_bias {
         let hw = g.plane();
@@ -219,32 +223,55 @@ pub(crate) fn backward(conv: &mut Conv2d, x: &Tensor, dy: &Tensor, dx: Option<&m
                 .sum::<f32>();
         });
     }
-    weight_grad(&g, split, x.as_slice(), ci, dy.as_slice(), co, &mut f);
-    filters_adjoint(&f, co, ci, parts.grad_weight);
     if let Some(dx) = dx {
-        transform_filters(parts.weight, co, ci, true, &mut f);
+        filters.refresh(parts.weight, ci, co);
         let op = Conv {
             g,
             split,
             c_a: co,
             c_b: ci,
-            u: &f,
+            filters: Taps::Rotated(&filters.values),
             bias: None,
             accumulate: true,
         };
         op.run(dy.as_slice(), dx.as_mut_slice());
     }
-    conv.transformed.values = f;
+    filters.valid = false;
+    let du = &mut filters.values;
+    du.resize(XI * ci * co, 0.0);
+    weight_grad(&g, split, x.as_slice(), ci, dy.as_slice(), co, du);
+    filters_adjoint(du, co, ci, parts.grad_weight);
+    conv.transformed = filters;
 }
 
-/// One Winograd convolution from `c_a` to `c_b` channels with transformed filters `u`
-/// (`[ξ][c_b][c_a]`): the forward pass, or the input gradient with the rotated filters.
+/// The filters of a [`Conv`].
+#[derive(Clone, Copy)]
+enum Taps<'a> {
+    /// The forward's `U` (`[ξ][c_b][c_a]`).
+    Forward(&'a [f32]),
+    /// The input gradient's: the forward's `U` (`[ξ][c_a][c_b]`, its `c_out` now the
+    /// convolution's input) for the kernels rotated by 180° with the channels swapped.
+    /// Rotating `g` turns `G g Gᵀ` into `P (G g Gᵀ) Pᵀ`, with `P` swapping the first and
+    /// last of the four transformed rows (`G J = P G` for the 3×3 reversal `J`), so the
+    /// rotated filters are `U[rotated(ξ)]ᵀ` and need no transform of their own.
+    Rotated(&'a [f32]),
+}
+
+/// The ξ whose forward filters, transposed, are the rotated kernels' filters at ξ (see
+/// [`Taps::Rotated`]).
+fn rotated(xi: usize) -> usize {
+    let p = |i: usize| if i == 0 || i == 3 { 3 - i } else { i };
+    4 * p(xi / 4) + p(xi % 4)
+}
+
+/// One Winograd convolution from `c_a` to `c_b` channels: the forward pass, or the input
+/// gradient with the rotated filters.
 struct Conv<'a> {
     g: Geom,
     split: Split,
     c_a: usize,
     c_b: usize,
-    u: &'a [f32],
+    filters: Taps<'a>,
     bias: Option<&'a [f32]>,
     /// Add into the output instead of overwriting it.
     accumulate: bool,
@@ -342,31 +369,23 @@ impl Conv<'_> {
     /// `M[ξ] = U[ξ] · V[ξ]` for the 16 ξ, over `cols` tiles; in parallel over ξ if `parallel`.
     fn products(&self, v: &[f32], m: &mut [f32], cols: usize, parallel: bool) {
         let (c_a, c_b) = (self.c_a, self.c_b);
-        let product = |((u, v), m): ((&[f32], &[f32]), &mut [f32])| {
-            matmul_serial(
-                c_b,
-                cols,
-                c_a,
-                u,
-                Layout::Normal,
-                v,
-                Layout::Normal,
-                m,
-                false,
-            );
+        let filters = c_a * c_b;
+        let product = |((xi, v), m): ((usize, &[f32]), &mut [f32])| {
+            let (u, layout) = match self.filters {
+                Taps::Forward(u) => (&u[xi * filters..][..filters], Layout::Normal),
+                Taps::Rotated(u) => (&u[rotated(xi) * filters..][..filters], Layout::Transposed),
+            };
+            matmul_serial(c_b, cols, c_a, u, layout, v, Layout::Normal, m, false);
         };
-        let (u, v, m) = (
-            &self.u[..XI * c_b * c_a],
-            &v[..XI * c_a * cols],
-            &mut m[..XI * c_b * cols],
-        );
+        let (v, m) = (&v[..XI * c_a * cols], &mut m[..XI * c_b * cols]);
         if parallel {
-            u.par_chunks(c_b * c_a)
+            (0..XI)
+                .into_par_iter()
                 .zip(v.par_chunks(c_a * cols))
                 .zip(m.par_chunks_mut(c_b * cols))
                 .for_each(product);
         } else {
-            u.chunks(c_b * c_a)
+            (0..XI)
                 .zip(v.chunks(c_a * cols))
                 .zip(m.chunks_mut(c_b * cols))
                 .for_each(product);

@@ -145,6 +145,22 @@ fn changed_weights_refresh_the_transformed_filters() {
     assert_eq!(got.as_slice(), want.as_slice(), "after params_mut");
 }
 
+/// The input gradient's filters: transforming each kernel turned by 180° gives the forward
+/// filters at `rotated(ξ)`.
+#[test]
+fn a_rotated_kernel_permutes_the_transformed_filter() {
+    let g = values(9, 4);
+    let mut turned = g.clone();
+    turned.reverse();
+    let (mut u, mut u_turned) = (vec![0.0; XI], vec![0.0; XI]);
+    transform::transform_filters(&g, 1, 1, &mut u);
+    transform::transform_filters(&turned, 1, 1, &mut u_turned);
+    for xi in 0..XI {
+        let (a, b) = (u_turned[xi], u[rotated(xi)]);
+        assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "ξ {xi}: {a} {b}");
+    }
+}
+
 /// Layers of the azFace layout take the split the rule intends: blocks for the large
 /// maps with small filters, chunks for the small maps with many channels.
 #[test]

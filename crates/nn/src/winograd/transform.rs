@@ -6,47 +6,83 @@ use super::{Geom, XI, split_by_row};
 use rayon::prelude::*;
 use std::ops::Range;
 
-/// `u[ξ][r][s] = (G g Gᵀ)[ξ]` for every filter, with G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]].
-/// `weight` is `[c_out][c_in][3][3]`; the rows `r` are the output channels, or, if
-/// `rotated`, the input channels with each kernel turned by 180° (the input gradient's
-/// convolution).
-pub(super) fn transform_filters(
-    weight: &[f32],
-    c_out: usize,
-    c_in: usize,
-    rotated: bool,
-    u: &mut [f32],
-) {
-    let (rows, cols) = if rotated {
-        (c_in, c_out)
-    } else {
-        (c_out, c_in)
-    };
-    split_by_row(u, rows, cols)
+/// `u[ξ][co][ci] = (G g Gᵀ)[ξ]` for every filter `g = weight[co][ci]` (`[c_out][c_in][3][3]`),
+/// with G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]].
+pub(super) fn transform_filters(weight: &[f32], c_out: usize, c_in: usize, u: &mut [f32]) {
+    split_by_row(u, c_out, c_in)
         .into_par_iter()
         .enumerate()
-        .for_each(|(r, mut dst)| {
-            // A run of filters at a time, then each ξ's run copied out whole: the 16
-            // destinations lie `rows·cols` values apart, often a power of two, and single
-            // stores to all of them evict each other from the cache.
-            let mut run = [[0f32; FILTER_RUN]; XI];
-            for s0 in (0..cols).step_by(FILTER_RUN) {
-                let len = FILTER_RUN.min(cols - s0);
-                for k in 0..len {
-                    let (o, i) = if rotated { (s0 + k, r) } else { (r, s0 + k) };
-                    let mut g: [f32; 9] = std::array::from_fn(|t| weight[(o * c_in + i) * 9 + t]);
-                    if rotated {
-                        g.reverse();
-                    }
-                    for (dst, v) in run.iter_mut().zip(filter_tile(&g)) {
-                        dst[k] = v;
+        .for_each(|(co, mut dst)| {
+            // A run of filters at a time, each tap and each intermediate as a row over the
+            // run (so the arithmetic vectorises), each ξ's run then stored whole.
+            let filters = &weight[co * c_in * 9..][..c_in * 9];
+            let mut taps = [[0f32; FILTER_RUN]; 9];
+            let mut gg = [[[0f32; FILTER_RUN]; 3]; 4];
+            for ci0 in (0..c_in).step_by(FILTER_RUN) {
+                let len = FILTER_RUN.min(c_in - ci0);
+                for (k, g) in filters[ci0 * 9..(ci0 + len) * 9]
+                    .chunks_exact(9)
+                    .enumerate()
+                {
+                    for (tap, &v) in taps.iter_mut().zip(g) {
+                        tap[k] = v;
                     }
                 }
-                for (d, src) in dst.iter_mut().zip(&run) {
-                    d[s0..s0 + len].copy_from_slice(&src[..len]);
+                // G g, column by column.
+                let [g0, g1, g2, g3] = &mut gg;
+                for c in 0..3 {
+                    let (a, b, d) = (&taps[c], &taps[3 + c], &taps[6 + c]);
+                    spread_g(
+                        a,
+                        b,
+                        d,
+                        [&mut g0[c], &mut g1[c], &mut g2[c], &mut g3[c]],
+                        len,
+                    );
+                }
+                // (G g) Gᵀ, row by row.
+                for (row, [u0, u1, u2, u3]) in gg.iter().zip(dst.as_chunks_mut::<4>().0) {
+                    let out = [
+                        &mut u0[ci0..ci0 + len],
+                        &mut u1[ci0..ci0 + len],
+                        &mut u2[ci0..ci0 + len],
+                        &mut u3[ci0..ci0 + len],
+                    ];
+                    spread_g(&row[0], &row[1], &row[2], out, len);
                 }
             }
         });
+}
+
+/// One product with G over a run of `len` filters: `(a, ½(a+b+c), ½(a−b+c), c)`.
+fn spread_g(a: &[f32], b: &[f32], c: &[f32], out: [&mut [f32]; 4], len: usize) {
+    let [o0, o1, o2, o3] = out;
+    let (a, b, c) = (&a[..len], &b[..len], &c[..len]);
+    let (o0, o1, o2, o3) = (
+        &mut o0[..len],
+        &mut o1[..len],
+        &mut o2[..len],
+        &mut o3[..len],
+    );
+    for k in 0..len {
+        o0[k] = a[k];
+        o1[k] = 0.5 * (a[k] + b[k] + c[k]);
+        o2[k] = 0.5 * (a[k] - b[k] + c[k]);
+        o3[k] = c[k];
+    }
+}
+
+/// One product with Gᵀ over a run of `len` filters: `(a + ½(b+c), ½(b−c), ½(b+c) + d)`.
+fn gather_g(a: &[f32], b: &[f32], c: &[f32], d: &[f32], out: [&mut [f32]; 3], len: usize) {
+    let [o0, o1, o2] = out;
+    let (a, b, c, d) = (&a[..len], &b[..len], &c[..len], &d[..len]);
+    let (o0, o1, o2) = (&mut o0[..len], &mut o1[..len], &mut o2[..len]);
+    for k in 0..len {
+        let half = 0.5 * (b[k] + c[k]);
+        o0[k] = a[k] + half;
+        o1[k] = 0.5 * (b[k] - c[k]);
+        o2[k] = half + d[k];
+    }
 }
 
 /// Filters transformed (or back) per run of [`transform_filters`] and [`filters_adjoint`].
@@ -57,49 +93,37 @@ pub(super) fn filters_adjoint(du: &[f32], c_out: usize, c_in: usize, grad_weight
     grad_weight[..c_out * c_in * 9]
         .par_chunks_mut(c_in * 9)
         .enumerate()
-        .for_each(|(co, gw)| {
-            let mut run = [[0f32; FILTER_RUN]; XI];
-            for ci0 in (0..c_in).step_by(FILTER_RUN) {
-                let len = FILTER_RUN.min(c_in - ci0);
-                for (xi, dst) in run.iter_mut().enumerate() {
-                    dst[..len].copy_from_slice(&du[(xi * c_out + co) * c_in + ci0..][..len]);
+        .for_each_init(
+            || vec![0f32; XI * c_in],
+            |rows, (co, gw)| {
+                // The 16 rows of this output channel, each read whole: they lie
+                // `c_out·c_in` values apart, and short reads of all 16 at once miss.
+                for (xi, row) in rows.chunks_exact_mut(c_in).enumerate() {
+                    row.copy_from_slice(&du[(xi * c_out + co) * c_in..][..c_in]);
                 }
-                for (k, acc) in gw[ci0 * 9..(ci0 + len) * 9].chunks_exact_mut(9).enumerate() {
-                    let t: [f32; XI] = std::array::from_fn(|xi| run[xi][k]);
-                    for (a, v) in acc.iter_mut().zip(filter_tile_adjoint(&t)) {
-                        *a += v;
+                let mut gd = [[[0f32; FILTER_RUN]; 4]; 3];
+                let mut taps = [[0f32; FILTER_RUN]; 9];
+                for ci0 in (0..c_in).step_by(FILTER_RUN) {
+                    let len = FILTER_RUN.min(c_in - ci0);
+                    let d = |xi: usize| &rows[xi * c_in + ci0..][..len];
+                    // Gᵀ dU, column by column.
+                    let [t0, t1, t2] = &mut gd;
+                    for j in 0..4 {
+                        let (a, b, c, e) = (d(j), d(4 + j), d(8 + j), d(12 + j));
+                        gather_g(a, b, c, e, [&mut t0[j], &mut t1[j], &mut t2[j]], len);
+                    }
+                    // (Gᵀ dU) G, row by row.
+                    for (row, [k0, k1, k2]) in gd.iter().zip(taps.as_chunks_mut::<3>().0) {
+                        gather_g(&row[0], &row[1], &row[2], &row[3], [k0, k1, k2], len);
+                    }
+                    for (k, acc) in gw[ci0 * 9..(ci0 + len) * 9].chunks_exact_mut(9).enumerate() {
+                        for (a, tap) in acc.iter_mut().zip(&taps) {
+                            *a += tap[k];
+                        }
                     }
                 }
-            }
-        });
-}
-
-/// `G g Gᵀ` of one 3×3 filter (row-major), G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]].
-pub(super) fn filter_tile(g: &[f32; 9]) -> [f32; XI] {
-    let spread = |a: f32, b: f32, c: f32| [a, 0.5 * (a + b + c), 0.5 * (a - b + c), c];
-    // G g: 4×3, column by column.
-    let cols: [[f32; 4]; 3] = std::array::from_fn(|c| spread(g[c], g[3 + c], g[6 + c]));
-    let mut u = [0.0; XI];
-    for i in 0..4 {
-        u[4 * i..4 * i + 4].copy_from_slice(&spread(cols[0][i], cols[1][i], cols[2][i]));
-    }
-    u
-}
-
-/// `Gᵀ dU G`, the adjoint of [`filter_tile`].
-pub(super) fn filter_tile_adjoint(du: &[f32; XI]) -> [f32; 9] {
-    // Gᵀ's rows are (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1).
-    let gather =
-        |a: f32, b: f32, c: f32, d: f32| [a + 0.5 * (b + c), 0.5 * (b - c), 0.5 * (b + c) + d];
-    // Gᵀ dU: 3×4, column by column.
-    let cols: [[f32; 3]; 4] =
-        std::array::from_fn(|j| gather(du[j], du[4 + j], du[8 + j], du[12 + j]));
-    let mut g = [0.0; 9];
-    for a in 0..3 {
-        g[3 * a..3 * a + 3]
-            .copy_from_slice(&gather(cols[0][a], cols[1][a], cols[2][a], cols[3][a]));
-    }
-    g
+            },
+        );
 }
 
 /// `Bᵀ d B` of the 4×4 input patch of every tile in tile rows `tys` of one channel plane `x`
@@ -355,21 +379,50 @@ pub(super) fn spread_output(
 mod tests {
     use super::*;
 
-    fn values(n: usize) -> Vec<f32> {
-        (0..n).map(|i| (i as f32 * 0.77).sin()).collect()
+    fn values(n: usize, seed: f32) -> Vec<f32> {
+        (0..n).map(|i| (i as f32 * 0.77 + seed).sin()).collect()
     }
 
-    /// The filter transforms and their adjoints: `<G g Gᵀ, dU> = <g, Gᵀ dU G>`.
+    /// `G g Gᵀ` of one filter from the matrices, in f64.
+    fn naive(g: &[f32]) -> [f64; XI] {
+        const G: [[f64; 3]; 4] = [
+            [1.0, 0.0, 0.0],
+            [0.5, 0.5, 0.5],
+            [0.5, -0.5, 0.5],
+            [0.0, 0.0, 1.0],
+        ];
+        std::array::from_fn(|xi| {
+            let (i, j) = (xi / 4, xi % 4);
+            (0..9)
+                .map(|t| G[i][t / 3] * g[t] as f64 * G[j][t % 3])
+                .sum()
+        })
+    }
+
+    /// The filter transform is `G g Gᵀ` for every filter (70 input channels: more than one
+    /// run), and `filters_adjoint` is its adjoint: `<T w, dU> = <w, T* dU>`.
     #[test]
-    fn filter_transform_adjoint() {
-        let g: [f32; 9] = values(9).try_into().unwrap();
-        let du: [f32; XI] = values(XI).try_into().unwrap();
-        let lhs: f32 = filter_tile(&g).iter().zip(&du).map(|(a, b)| a * b).sum();
-        let rhs: f32 = g
-            .iter()
-            .zip(filter_tile_adjoint(&du))
-            .map(|(a, b)| a * b)
-            .sum();
-        assert!((lhs - rhs).abs() < 1e-5, "{lhs} {rhs}");
+    fn filter_transform_and_its_adjoint() {
+        let (c_out, c_in) = (3, 70);
+        let w = values(c_out * c_in * 9, 0.0);
+        let mut u = vec![f32::NAN; XI * c_out * c_in];
+        transform_filters(&w, c_out, c_in, &mut u);
+        for (f, g) in w.chunks_exact(9).enumerate() {
+            for (xi, want) in naive(g).into_iter().enumerate() {
+                let got = u[xi * c_out * c_in + f];
+                assert!(
+                    (got as f64 - want).abs() < 1e-6,
+                    "filter {f} ξ {xi}: {got} {want}"
+                );
+            }
+        }
+        let du = values(u.len(), 1.0);
+        let mut gw = vec![0.0; w.len()];
+        filters_adjoint(&du, c_out, c_in, &mut gw);
+        let dot = |a: &[f32], b: &[f32]| -> f64 {
+            a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum()
+        };
+        let (lhs, rhs) = (dot(&u, &du), dot(&w, &gw));
+        assert!((lhs - rhs).abs() < 1e-4 * lhs.abs().max(1.0), "{lhs} {rhs}");
     }
 }
