@@ -158,7 +158,10 @@ impl Geom {
 }
 
 /// The split of a layer with `c_in` and `c_out` channels (the same for its forward and
-/// both gradients, whose buffers have the same sizes).
+/// both gradients, whose buffers have the same sizes). Measured on the azFace layers (2-core
+/// Zen, forward + backward), the rule picks the faster split or one within 2% of it: blocks
+/// win by 1.5× for 16→32 at 208×208 (batch 1 and 8), chunks by 1.8× for 128→256 at 26×26
+/// (batch 1) and by 1.1× to 2.2× on the 14×14, 13×13 and 7×7 maps at batch 8.
 fn split(g: &Geom, c_in: usize, c_out: usize) -> Split {
     #[cfg(test)]
     if let Some(forced) = FORCED.with(|f| f.get()) {

@@ -55,8 +55,8 @@ fn relative_error(got: &[f32], want: &[f32]) -> f32 {
 }
 
 /// Winograd's forward, dx, dW and db agree with im2col + GEMM to 1e-5 of the largest
-/// value, in every split, on odd and even sides, 1×1 to 26×26 maps, channel counts that
-/// divide nothing, batches of 1 and 3.
+/// value, in every split, on odd and even sides, 1×1 to 26×26 maps (and 1×9, 9×1),
+/// channel counts that divide nothing, batches of 1 to 3.
 #[test]
 fn forward_and_gradients_match_im2col() {
     for (n, c_in, c_out, h, w, bias) in [
@@ -68,6 +68,8 @@ fn forward_and_gradients_match_im2col() {
         (3, 21, 18, 2, 3, true),
         (1, 3, 16, 12, 11, false),
         (3, 33, 17, 13, 13, true),
+        (1, 17, 6, 1, 9, true),
+        (2, 16, 3, 9, 1, false),
     ] {
         let x = Tensor::from_vec([n, c_in, h, w], values(n * c_in * h * w, 1)).unwrap();
         let mut conv = Conv2d::new(c_in, c_out, 3, 1, 1, bias);
