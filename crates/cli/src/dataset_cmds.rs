@@ -59,10 +59,9 @@ impl Location {
             return Ok(DatasetRoot::user(root));
         }
         let info = dataset.info();
-        let data_dir = self.data_dir()?;
-        let tree = data_dir.tree(&info.name, &info.release);
-        let markers = zukan_fetch::install::installed_resources(&tree);
-        if markers.is_empty() {
+        let table = InstalledTable::read(dataset, &self.data_dir()?)?;
+        let tree = table.tree;
+        if table.rows.iter().all(|r| r.installed == Installed::No) {
             bail!(
                 "{} is not fetched into {} yet: run `zukan fetch {}`, or pass --root DIR for a tree you already have",
                 info.name,
@@ -70,13 +69,11 @@ impl Location {
                 info.name
             );
         }
-        let mut table = dataset.resources();
-        zukan::Pins::load(&data_dir, &info.name)?.apply(&mut table);
         let foreign: Vec<&str> = table
+            .rows
             .iter()
-            .filter(|r| markers.contains(&r.file_name))
-            .filter(|r| !zukan_fetch::install::is_installed(&tree, r))
-            .map(|r| r.file_name.as_str())
+            .filter(|r| r.installed == Installed::OtherBytes)
+            .map(|r| r.resource.file_name.as_str())
             .collect();
         if !foreign.is_empty() {
             // The demo's fixture release lands here, and so would any other release.
@@ -88,6 +85,69 @@ impl Location {
             );
         }
         Ok(DatasetRoot::verified(tree))
+    }
+}
+
+/// Whether a file of the dataset's table is in the data directory's tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Installed {
+    /// Its marker holds the published (or recorded) sha256 and size.
+    Yes,
+    /// A marker is there, for other bytes: the demo's fixture release, or another release.
+    OtherBytes,
+    /// Not installed.
+    No,
+}
+
+/// One file of the table, with its first-use record applied where none is published.
+struct TableRow {
+    resource: zukan::Resource,
+    /// The record of a file whose authors publish no checksum.
+    pin: Option<zukan::Pin>,
+    installed: Installed,
+}
+
+/// The dataset's files as the data directory holds them (what `info` shows and what reading
+/// an installed tree checks).
+struct InstalledTable {
+    tree: PathBuf,
+    pins: zukan::Pins,
+    rows: Vec<TableRow>,
+}
+
+impl InstalledTable {
+    fn read(dataset: &dyn Dataset, data_dir: &DataDir) -> Result<Self> {
+        let info = dataset.info();
+        let tree = data_dir.tree(&info.name, &info.release);
+        let markers = zukan_fetch::install::installed_resources(&tree);
+        let pins = zukan::Pins::load(data_dir, &info.name)?;
+        let published = dataset.resources();
+        let mut table = published.clone();
+        pins.apply(&mut table);
+        let rows = table
+            .into_iter()
+            .zip(published)
+            .map(|(resource, published)| {
+                let installed = if zukan_fetch::install::is_installed(&tree, &resource) {
+                    Installed::Yes
+                } else if markers.contains(&resource.file_name) {
+                    Installed::OtherBytes
+                } else {
+                    Installed::No
+                };
+                let pin = published
+                    .sha256
+                    .is_none()
+                    .then(|| pins.entries.get(&resource.file_name).cloned())
+                    .flatten();
+                TableRow {
+                    resource,
+                    pin,
+                    installed,
+                }
+            })
+            .collect();
+        Ok(InstalledTable { tree, pins, rows })
     }
 }
 
@@ -166,21 +226,18 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     if let Some(clean) = dataset.clean() {
         println!("--clean keeps: {}\n", clean.description);
     }
-    let data_dir = args.location.data_dir()?;
-    let tree = data_dir.tree(&info.name, &info.release);
-    let markers = zukan_fetch::install::installed_resources(&tree);
-    let pins = zukan::Pins::load(&data_dir, &info.name)?;
+    let table = InstalledTable::read(dataset, &args.location.data_dir()?)?;
     println!("files (sha256 and size checked before use):");
-    for published in dataset.resources() {
-        let mut pinned = [published.clone()];
-        pins.apply(&mut pinned);
-        let [r] = pinned;
-        let state = if zukan_fetch::install::is_installed(&tree, &r) {
-            "installed"
-        } else if markers.contains(&r.file_name) {
-            "installed from other bytes: not this release"
-        } else {
-            "not fetched"
+    for TableRow {
+        resource: r,
+        pin,
+        installed,
+    } in &table.rows
+    {
+        let state = match installed {
+            Installed::Yes => "installed",
+            Installed::OtherBytes => "installed from other bytes: not this release",
+            Installed::No => "not fetched",
         };
         let size = r
             .size
@@ -192,16 +249,17 @@ pub fn info(args: &InfoArgs) -> Result<()> {
         for url in &r.urls {
             println!("  {:<22} from: {url}", "");
         }
-        match (published.sha256, pins.entries.get(&r.file_name)) {
-            (None, Some(pin)) => println!(
+        match pin {
+            Some(pin) => println!(
                 "  {:<22} checksums recorded at first use ({}) in {}; none is published",
                 "",
                 pin.recorded_on(),
-                pins.path().display()
+                table.pins.path().display()
             ),
-            _ => println!("  {:<22} checksums from: {}", "", r.checksum_source),
+            None => println!("  {:<22} checksums from: {}", "", r.checksum_source),
         }
     }
+    let tree = &table.tree;
     println!("\ndata dir tree: {}", tree.display());
     if let Some(root) = &args.location.root {
         println!(

@@ -25,8 +25,8 @@ fn real_adience() -> PathBuf {
 }
 
 /// A folder as a user leaves it after the hand downloads: the five real fold files, the
-/// frontal lists (no real copy here, so the full lists stand in) and a `faces.tar.gz` in the
-/// archive's layout.
+/// frontal lists (no real copy here, so the full lists stand in) and the fixture release's
+/// `faces.tar.gz` (the archive's layout, made by `cargo xtask fixtures`).
 fn manual_folder(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     for n in 0..5 {
@@ -34,16 +34,8 @@ fn manual_folder(dir: &Path) {
         std::fs::copy(&fold, dir.join(format!("fold_{n}_data.txt"))).unwrap();
         std::fs::copy(&fold, dir.join(format!("fold_frontal_{n}_data.txt"))).unwrap();
     }
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let mut tar = tar::Builder::new(gz);
-    let mut header = tar::Header::new_gnu();
-    header.set_entry_type(tar::EntryType::Directory);
-    header.set_mode(0o755);
-    header.set_size(0);
-    tar.append_data(&mut header, "faces/", std::io::empty())
-        .unwrap();
-    let bytes = tar.into_inner().unwrap().finish().unwrap();
-    std::fs::write(dir.join("faces.tar.gz"), bytes).unwrap();
+    let faces = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/adience/faces.tar.gz");
+    std::fs::copy(faces, dir.join("faces.tar.gz")).unwrap();
 }
 
 /// Regression: `--manual-dir` was parsed and ignored, and nothing said that checksums were
